@@ -1,0 +1,502 @@
+//! The TDF bit stream: a reader over one borrowed `&[u8]` and a writer into a `Vec<u8>`.
+//!
+//! A TDF stream fills each byte from the most significant bit down (§1.1 of the format
+//! reference). Outside unit bodies every item is a TDFINT (whole 4-bit nibbles), an aligned
+//! run of bytes, or the 2-bit EXTERNAL tag, so the hot paths here work in nibbles: a nibble
+//! read is one shift and mask of one byte. General basic integers of 1 to 32 bits are
+//! supported too, for completeness and for the tests.
+//!
+//! The reader never copies: identifiers and BYTESTREAM bodies come back as sub-slices of
+//! the input. Before it hands out a slice of `n` bytes it checks that `n` bytes remain, so
+//! a lying length field costs nothing and gives [`ReadErrorKind::UnexpectedEof`].
+//!
+//! Errors are small `Copy` values ([`ReadError`]) carrying the bit position where the
+//! failing item started; they become catalogue diagnostics with [`ReadError::diagnostic`].
+
+use tdf_errors::{Diagnostic, Kind};
+
+/// What went wrong while decoding the bit stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The input ended inside an item.
+    UnexpectedEof,
+    /// A TDFINT does not fit in 32 bits.
+    IntegerTooBig,
+    /// A TDFIDENT whose characters are not 8 bits wide.
+    UnsupportedCharSize(u32),
+    /// An EXTERNAL tag other than 1 (string) and 2 (unique).
+    BadNameType(u32),
+}
+
+/// A decoding error and the bit position where the failing item started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadError {
+    pub kind: ReadErrorKind,
+    /// Bit position from the start of the input.
+    pub bit_pos: u64,
+}
+
+impl ReadError {
+    /// The catalogue diagnostic for this error, located at its byte (and bit) in the input.
+    /// The caller adds the file name.
+    pub fn diagnostic(self) -> Diagnostic {
+        let kind = match self.kind {
+            ReadErrorKind::UnexpectedEof => Kind::tdf_unexpected_eof(),
+            ReadErrorKind::IntegerTooBig => Kind::tdf_integer_too_big(),
+            ReadErrorKind::UnsupportedCharSize(k) => Kind::tdf_unsupported_char_size(k.into()),
+            ReadErrorKind::BadNameType(t) => Kind::tdf_bad_name_type(t.into()),
+        };
+        Diagnostic::new(kind).at_bit(self.bit_pos / 8, (self.bit_pos % 8) as u8)
+    }
+}
+
+impl From<ReadError> for Box<Diagnostic> {
+    fn from(e: ReadError) -> Self {
+        Box::new(e.diagnostic())
+    }
+}
+
+/// A reader over a TDF bit stream, borrowing the input.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    data: &'a [u8],
+    /// Current position in bits.
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Reader { data, pos: 0 }
+    }
+
+    /// A reader over `data` positioned at byte `offset`, so that reported positions are
+    /// relative to the whole of `data`.
+    pub fn at_byte(data: &'a [u8], offset: usize) -> Self {
+        Reader {
+            data,
+            pos: offset.min(data.len()) * 8,
+        }
+    }
+
+    /// The whole input.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// Current position in bits.
+    pub fn bit_pos(&self) -> u64 {
+        self.pos as u64
+    }
+
+    /// The byte holding the current position.
+    pub fn byte_pos(&self) -> u64 {
+        (self.pos / 8) as u64
+    }
+
+    /// Bytes consumed so far, counting a partly read byte as consumed.
+    pub fn bytes_consumed(&self) -> usize {
+        self.pos.div_ceil(8)
+    }
+
+    /// Bytes left after the current (partly read) byte.
+    pub fn remaining_bytes(&self) -> usize {
+        self.data.len() - self.bytes_consumed()
+    }
+
+    /// True when nothing but padding bits of the current byte is left.
+    pub fn at_end(&self) -> bool {
+        self.bytes_consumed() >= self.data.len()
+    }
+
+    /// True when the position is on a byte boundary.
+    pub fn is_aligned(&self) -> bool {
+        self.pos.is_multiple_of(8)
+    }
+
+    /// An error of `kind` at the current position.
+    pub fn error(&self, kind: ReadErrorKind) -> ReadError {
+        ReadError {
+            kind,
+            bit_pos: self.pos as u64,
+        }
+    }
+
+    fn eof_at(&self, bit_pos: usize) -> ReadError {
+        ReadError {
+            kind: ReadErrorKind::UnexpectedEof,
+            bit_pos: bit_pos as u64,
+        }
+    }
+
+    /// BYTE_ALIGN: skip to the next byte boundary (padding bits are ignored).
+    #[inline]
+    pub fn align(&mut self) {
+        self.pos = (self.pos + 7) & !7;
+    }
+
+    /// Reads a 4-bit basic integer.
+    #[inline]
+    pub fn read_nibble(&mut self) -> Result<u8, ReadError> {
+        if self.pos.is_multiple_of(4) {
+            let byte = match self.data.get(self.pos / 8) {
+                Some(&b) => b,
+                None => return Err(self.eof_at(self.pos)),
+            };
+            let shift = 4 - (self.pos & 4);
+            self.pos += 4;
+            Ok((byte >> shift) & 0xF)
+        } else {
+            self.read_bits(4).map(|v| v as u8)
+        }
+    }
+
+    /// Reads a basic integer of `n` bits (1 to 32), most significant bit first.
+    pub fn read_bits(&mut self, n: u32) -> Result<u32, ReadError> {
+        assert!((1..=32).contains(&n), "basic integers have 1 to 32 bits");
+        let n = n as usize;
+        if self.pos + n > self.data.len() * 8 {
+            return Err(self.eof_at(self.pos));
+        }
+        let mut value: u64 = 0;
+        let mut pos = self.pos;
+        let end = pos + n;
+        while pos < end {
+            let byte = self.data[pos / 8] as u64;
+            let used = pos % 8;
+            let take = (8 - used).min(end - pos);
+            let bits = (byte >> (8 - used - take)) & ((1 << take) - 1);
+            value = (value << take) | bits;
+            pos += take;
+        }
+        self.pos = end;
+        Ok(value as u32)
+    }
+
+    /// Reads a TDFINT (§1.2): octal digits in nibbles, the last one with its top bit set.
+    /// Redundant leading zero digits are accepted; a value over 32 bits is an error.
+    #[inline]
+    pub fn read_tdfint(&mut self) -> Result<u32, ReadError> {
+        let start = self.pos;
+        let mut value: u32 = 0;
+        loop {
+            let nibble = match self.read_nibble() {
+                Ok(n) => n,
+                Err(_) => return Err(self.eof_at(start)),
+            };
+            if value > 0x1FFF_FFFF {
+                return Err(ReadError {
+                    kind: ReadErrorKind::IntegerTooBig,
+                    bit_pos: start as u64,
+                });
+            }
+            value = (value << 3) | (nibble & 7) as u32;
+            if nibble & 8 != 0 {
+                return Ok(value);
+            }
+        }
+    }
+
+    /// Reads `n` whole bytes; the position must be byte-aligned.
+    pub fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
+        debug_assert!(self.is_aligned());
+        let start = self.pos / 8;
+        if n > self.data.len() - start.min(self.data.len()) {
+            return Err(self.eof_at(self.pos));
+        }
+        self.pos += n * 8;
+        Ok(&self.data[start..start + n])
+    }
+
+    /// Reads a TDFIDENT (§1.5) with 8-bit characters, returned as a borrowed slice.
+    pub fn read_ident(&mut self) -> Result<&'a [u8], ReadError> {
+        let start = self.pos;
+        let k = self.read_tdfint()?;
+        let n = self.read_tdfint()?;
+        if k != 8 {
+            return Err(ReadError {
+                kind: ReadErrorKind::UnsupportedCharSize(k),
+                bit_pos: start as u64,
+            });
+        }
+        self.align();
+        self.read_bytes(n as usize)
+    }
+
+    /// Reads a BYTESTREAM (§1.6): a length, alignment, then that many bytes, borrowed.
+    pub fn read_bytestream(&mut self) -> Result<&'a [u8], ReadError> {
+        let n = self.read_tdfint()?;
+        self.align();
+        self.read_bytes(n as usize)
+    }
+}
+
+/// A writer of TDF bit streams into a growing `Vec<u8>`. Padding bits are zero.
+#[derive(Debug, Clone, Default)]
+pub struct Writer {
+    buf: Vec<u8>,
+    /// Bits used in the last byte of `buf`; 0 means byte-aligned.
+    used: u8,
+}
+
+impl Writer {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Writer::default()
+    }
+
+    /// An empty writer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Writer {
+            buf: Vec::with_capacity(capacity),
+            used: 0,
+        }
+    }
+
+    /// Bits written so far.
+    pub fn bit_len(&self) -> u64 {
+        if self.used == 0 {
+            self.buf.len() as u64 * 8
+        } else {
+            (self.buf.len() as u64 - 1) * 8 + self.used as u64
+        }
+    }
+
+    /// Writes a 4-bit basic integer (the low four bits of `v`).
+    #[inline]
+    pub fn write_nibble(&mut self, v: u8) {
+        let v = v & 0xF;
+        match self.used {
+            0 => {
+                self.buf.push(v << 4);
+                self.used = 4;
+            }
+            4 => {
+                *self.buf.last_mut().expect("a half-filled byte exists") |= v;
+                self.used = 0;
+            }
+            _ => self.write_bits(v as u32, 4),
+        }
+    }
+
+    /// Writes the low `n` bits of `v` (1 to 32), most significant first.
+    pub fn write_bits(&mut self, v: u32, n: u32) {
+        assert!((1..=32).contains(&n), "basic integers have 1 to 32 bits");
+        for i in (0..n).rev() {
+            let bit = ((v >> i) & 1) as u8;
+            if self.used == 0 {
+                self.buf.push(0);
+            }
+            let last = self.buf.last_mut().expect("a byte exists");
+            *last |= bit << (7 - self.used);
+            self.used = (self.used + 1) % 8;
+        }
+    }
+
+    /// Writes a TDFINT with no redundant leading zeros.
+    #[inline]
+    pub fn write_tdfint(&mut self, v: u32) {
+        let digits = tdfint_nibbles(v);
+        for i in (1..digits).rev() {
+            self.write_nibble(((v >> (3 * i)) & 7) as u8);
+        }
+        self.write_nibble((v & 7) as u8 | 8);
+    }
+
+    /// BYTE_ALIGN: pad with zero bits to the next byte boundary.
+    #[inline]
+    pub fn align(&mut self) {
+        self.used = 0;
+    }
+
+    /// Appends whole bytes; the position must be byte-aligned.
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        debug_assert_eq!(self.used, 0, "write_bytes needs alignment");
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Writes a TDFIDENT with 8-bit characters.
+    pub fn write_ident(&mut self, s: &[u8]) {
+        self.write_tdfint(8);
+        self.write_tdfint(len_u32(s.len()));
+        self.align();
+        self.write_bytes(s);
+    }
+
+    /// Writes a BYTESTREAM: length, alignment, bytes.
+    pub fn write_bytestream(&mut self, bytes: &[u8]) {
+        self.write_tdfint(len_u32(bytes.len()));
+        self.align();
+        self.write_bytes(bytes);
+    }
+
+    /// The bytes written, with a final partial byte padded with zeros.
+    pub fn finish(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// The bytes written so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+/// Number of nibbles (octal digits) in the TDFINT encoding of `v` (`tdf_int_size`).
+#[inline]
+pub fn tdfint_nibbles(v: u32) -> u32 {
+    if v == 0 {
+        1
+    } else {
+        (32 - v.leading_zeros()).div_ceil(3)
+    }
+}
+
+/// A length as a TDFINT value. Lengths over 4 GiB cannot be encoded in TDF; inputs are
+/// far smaller (they are read into memory) so this only guards against misuse.
+pub(crate) fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("TDF lengths are below 2^32")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(v: u32) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.write_tdfint(v);
+        w.finish()
+    }
+
+    #[test]
+    fn tdfint_worked_examples() {
+        // §1.2 table: value, bytes when starting byte-aligned (pad nibble is zero).
+        let table: &[(u32, &[u8])] = &[
+            (0, &[0x80]),
+            (1, &[0x90]),
+            (7, &[0xF0]),
+            (8, &[0x18]),
+            (10, &[0x1A]),
+            (62, &[0x7E]),
+            (100, &[0x14, 0xC0]),
+            (4096, &[0x10, 0x00, 0x80]),
+        ];
+        for &(v, bytes) in table {
+            assert_eq!(enc(v), bytes, "encoding {v}");
+            let mut r = Reader::new(bytes);
+            assert_eq!(r.read_tdfint().unwrap(), v, "decoding {v}");
+        }
+        assert_eq!(tdfint_nibbles(0), 1);
+        assert_eq!(tdfint_nibbles(7), 1);
+        assert_eq!(tdfint_nibbles(8), 2);
+        assert_eq!(tdfint_nibbles(4096), 5);
+        assert_eq!(tdfint_nibbles(u32::MAX), 11);
+    }
+
+    #[test]
+    fn tdfint_accepts_leading_zero_digits() {
+        let mut r = Reader::new(&[0x09]);
+        assert_eq!(r.read_tdfint().unwrap(), 1);
+    }
+
+    #[test]
+    fn tdfint_limits() {
+        for v in [0, 1, 0x1FFF_FFFF, 0x2000_0000, u32::MAX] {
+            let bytes = enc(v);
+            assert_eq!(Reader::new(&bytes).read_tdfint().unwrap(), v);
+        }
+        // 2^32 = octal 40000000000: eleven digits.
+        let mut w = Writer::new();
+        w.write_nibble(4);
+        for _ in 0..9 {
+            w.write_nibble(0);
+        }
+        w.write_nibble(8);
+        let bytes = w.finish();
+        let err = Reader::new(&bytes).read_tdfint().unwrap_err();
+        assert_eq!(err.kind, ReadErrorKind::IntegerTooBig);
+        assert_eq!(err.bit_pos, 0);
+    }
+
+    #[test]
+    fn tdfint_eof_reports_start() {
+        let mut r = Reader::new(&[0x01]);
+        r.read_nibble().unwrap();
+        let e = r.read_tdfint().unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::UnexpectedEof);
+        assert_eq!(e.bit_pos, 4);
+    }
+
+    #[test]
+    fn basic_integers_round_trip() {
+        let mut w = Writer::new();
+        let items: &[(u32, u32)] = &[
+            (1, 1),
+            (2, 3),
+            (0x5, 3),
+            (0xABCDE, 20),
+            (u32::MAX, 32),
+            (0, 7),
+            (9, 4),
+        ];
+        for &(v, n) in items {
+            w.write_bits(v, n);
+        }
+        let bytes = w.finish();
+        let mut r = Reader::new(&bytes);
+        for &(v, n) in items {
+            assert_eq!(r.read_bits(n).unwrap(), v);
+        }
+    }
+
+    #[test]
+    fn ident_example() {
+        // §1.5: "tld" starting on a byte boundary is 18 B0 74 6C 64.
+        let mut w = Writer::new();
+        w.write_ident(b"tld");
+        assert_eq!(w.as_bytes(), &[0x18, 0xB0, 0x74, 0x6C, 0x64]);
+        // After a nibble X it is X1 8B 74 6C 64.
+        let mut w = Writer::new();
+        w.write_nibble(0xA);
+        w.write_ident(b"tld");
+        let bytes = w.finish();
+        assert_eq!(bytes, [0xA1, 0x8B, 0x74, 0x6C, 0x64]);
+        let mut r = Reader::new(&bytes);
+        r.read_nibble().unwrap();
+        assert_eq!(r.read_ident().unwrap(), b"tld");
+        assert!(r.at_end());
+    }
+
+    #[test]
+    fn ident_rejects_other_char_sizes_and_lying_lengths() {
+        // k = 16
+        let mut w = Writer::new();
+        w.write_tdfint(16);
+        w.write_tdfint(1);
+        w.align();
+        w.write_bytes(&[0, 0x41]);
+        let e = Reader::new(w.as_bytes()).read_ident().unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::UnsupportedCharSize(16));
+        // n = 4 billion with two bytes left: an error, not an allocation.
+        let mut w = Writer::new();
+        w.write_tdfint(8);
+        w.write_tdfint(u32::MAX);
+        w.align();
+        w.write_bytes(b"ab");
+        let e = Reader::new(w.as_bytes()).read_ident().unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn bytestream_borrows() {
+        let mut w = Writer::new();
+        w.write_nibble(9);
+        w.write_bytestream(b"ABC");
+        let bytes = w.finish();
+        assert_eq!(bytes, [0x9B, 0x41, 0x42, 0x43]);
+        let mut r = Reader::new(&bytes);
+        r.read_nibble().unwrap();
+        let body = r.read_bytestream().unwrap();
+        assert_eq!(body, b"ABC");
+        assert!(std::ptr::eq(body.as_ptr(), bytes[1..].as_ptr()));
+    }
+}

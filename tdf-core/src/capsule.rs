@@ -1,0 +1,761 @@
+//! The capsule (`.j` file, §2): model, reader and writer.
+//!
+//! [`Capsule::read`] decodes a whole capsule from one borrowed buffer and performs every
+//! structural check of §2.8 and the linker-information checks of §3, in the order TenDRA's
+//! `tld` performs them, stopping at the first failure with a catalogue diagnostic located
+//! at the byte (and bit) where the offending item starts. Unit bodies are borrowed, never
+//! copied. [`Capsule::write`] encodes a model; for a capsule read from a file written by a
+//! TDF producer, `write(read(bytes)) == bytes`.
+//!
+//! The reader decides nothing about linking: merging names across capsules, renaming and
+//! the output id space belong to the linker's tables.
+
+use std::borrow::Cow;
+
+use tdf_errors::{Diagnostic, Kind};
+
+use crate::bits::{len_u32, Reader, Writer};
+use crate::linkinfo::{check_usage, LinkInfoKind, Usage, UsageError};
+use crate::name::ExtName;
+use crate::unitset::UnitSetList;
+use crate::{show_bytes, DiagResult};
+
+/// The 4-byte magic number of a capsule.
+pub const CAPSULE_MAGIC: &[u8; 4] = b"TDFC";
+
+/// A decoded capsule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capsule<'a> {
+    /// Major version (at least 4).
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// The shapes (linkable entity kinds) in capsule order, with their external names.
+    pub shapes: Vec<Shape<'a>>,
+    /// The unit sets present, in capsule order, each with its units.
+    pub groups: Vec<Group<'a>>,
+    /// Which linker-information unit the capsule carries.
+    pub linkinfo: LinkInfoKind,
+    /// Warnings found while reading (obsolete `tld2`, no linker information).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One shape of a capsule: its name, the number of capsule-scope ids, and the external
+/// names bound to some of those ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape<'a> {
+    pub name: Cow<'a, [u8]>,
+    pub num_ids: u32,
+    pub externs: Vec<External<'a>>,
+}
+
+/// An external name bound to a capsule-scope id, with its usage in this capsule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct External<'a> {
+    pub id: u32,
+    pub name: ExtName<'a>,
+    /// From the linker-information unit; empty when there is none.
+    pub usage: Usage,
+    /// Byte offset of the usage in the file (of the name when there is no usage), for
+    /// diagnostics.
+    pub offset: u64,
+}
+
+/// The units of one unit set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group<'a> {
+    pub name: Cow<'a, [u8]>,
+    pub units: Vec<Unit<'a>>,
+}
+
+/// One unit: per-shape unit-scope id counts and links, and the opaque body.
+/// `counts` and `links` are both empty (the unit declared no counts) or both have one
+/// entry per shape of the capsule, in shape order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit<'a> {
+    pub counts: Vec<u32>,
+    pub links: Vec<Vec<Link>>,
+    pub body: Cow<'a, [u8]>,
+}
+
+/// A link from a unit-scope id to a capsule-scope id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Link {
+    pub internal: u32,
+    pub external: u32,
+}
+
+/// How to read a capsule.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions<'s> {
+    /// The configured unit set list.
+    pub unit_sets: &'s UnitSetList,
+    /// The major version fixed by earlier inputs, if any.
+    pub established_major: Option<u32>,
+}
+
+impl<'a> Capsule<'a> {
+    /// Reads a capsule with the built-in unit set list and no established version.
+    pub fn read(data: &'a [u8]) -> DiagResult<Capsule<'a>> {
+        let sets = UnitSetList::default();
+        Capsule::read_with(
+            data,
+            ReadOptions {
+                unit_sets: &sets,
+                established_major: None,
+            },
+        )
+    }
+
+    /// Reads and checks a capsule (§2.8, §3). The diagnostic has no file name; the caller
+    /// adds it.
+    pub fn read_with(data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<Capsule<'a>> {
+        CapsuleReader {
+            r: Reader::new(data),
+            sets: opts.unit_sets,
+        }
+        .read(opts.established_major)
+    }
+
+    /// Encodes this capsule.
+    pub fn write(&self, w: &mut Writer) {
+        w.write_bytes(CAPSULE_MAGIC);
+        w.write_tdfint(self.major);
+        w.write_tdfint(self.minor);
+        w.align();
+        w.write_tdfint(len_u32(self.groups.len()));
+        for g in &self.groups {
+            w.write_ident(&g.name);
+        }
+        w.write_tdfint(len_u32(self.shapes.len()));
+        for s in &self.shapes {
+            w.write_ident(&s.name);
+            w.write_tdfint(s.num_ids);
+        }
+        w.write_tdfint(len_u32(self.shapes.len()));
+        for s in &self.shapes {
+            w.write_tdfint(len_u32(s.externs.len()));
+            for e in &s.externs {
+                w.write_tdfint(e.id);
+                e.name.write(w);
+            }
+        }
+        w.write_tdfint(len_u32(self.groups.len()));
+        for g in &self.groups {
+            w.write_tdfint(len_u32(g.units.len()));
+            for u in &g.units {
+                u.write(w);
+            }
+        }
+        w.align();
+    }
+
+    /// The encoded capsule as bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(self.size_hint());
+        self.write(&mut w);
+        w.finish()
+    }
+
+    fn size_hint(&self) -> usize {
+        self.groups
+            .iter()
+            .flat_map(|g| g.units.iter())
+            .map(|u| u.body.len() + 8)
+            .sum::<usize>()
+            + 256
+    }
+
+    /// The group of a unit set, if present.
+    pub fn group(&self, name: &[u8]) -> Option<&Group<'a>> {
+        self.groups.iter().find(|g| &*g.name == name)
+    }
+}
+
+impl Unit<'_> {
+    /// Encodes this unit.
+    pub fn write(&self, w: &mut Writer) {
+        w.write_tdfint(len_u32(self.counts.len()));
+        for &c in &self.counts {
+            w.write_tdfint(c);
+        }
+        w.write_tdfint(len_u32(self.links.len()));
+        for set in &self.links {
+            w.write_tdfint(len_u32(set.len()));
+            for l in set {
+                w.write_tdfint(l.internal);
+                w.write_tdfint(l.external);
+            }
+        }
+        w.write_bytestream(&self.body);
+    }
+}
+
+/// The stateful part of reading: the bit reader and the unit set list.
+struct CapsuleReader<'a, 's> {
+    r: Reader<'a>,
+    sets: &'s UnitSetList,
+}
+
+/// A diagnostic located at byte `offset`.
+fn at(kind: Kind, offset: u64) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(kind).at_byte(offset))
+}
+
+/// A capacity for a list of `n` items of at least `min_bytes` each that cannot exceed
+/// what the remaining input could hold.
+fn bounded(n: u32, r: &Reader<'_>) -> usize {
+    (n as usize).min(r.remaining_bytes() * 2 + 1)
+}
+
+impl<'a> CapsuleReader<'a, '_> {
+    fn read(mut self, established: Option<u32>) -> DiagResult<Capsule<'a>> {
+        let r = &mut self.r;
+        // 1. Magic.
+        if r.data().len() < 4 {
+            return Err(Box::new(
+                r.error(crate::bits::ReadErrorKind::UnexpectedEof)
+                    .diagnostic(),
+            ));
+        }
+        let magic = r.read_bytes(4)?;
+        if magic != CAPSULE_MAGIC {
+            return Err(at(Kind::capsule_bad_magic(show_bytes(magic)), 0));
+        }
+        // 2. Version.
+        let (major, minor) = read_version(r, established, VersionKinds::CAPSULE)?;
+
+        // 3. Unit set names.
+        let n = r.read_tdfint()?;
+        let mut set_positions: Vec<usize> = Vec::with_capacity(bounded(n, r));
+        let mut set_names: Vec<&'a [u8]> = Vec::with_capacity(bounded(n, r));
+        let mut warnings = Vec::new();
+        let mut linkinfo = LinkInfoKind::Missing;
+        for _ in 0..n {
+            let off = r.byte_pos();
+            let name = r.read_ident()?;
+            let shown = || String::from_utf8_lossy(name).into_owned();
+            let Some(pos) = self.sets.position(name) else {
+                return Err(at(Kind::unknown_unit_set_name(shown()), off));
+            };
+            if set_positions.contains(&pos) {
+                return Err(at(Kind::duplicate_unit_set_name(shown()), off));
+            }
+            if set_positions.iter().any(|&p| p > pos) {
+                return Err(at(Kind::out_of_order_unit_set_name(shown()), off));
+            }
+            if pos == self.sets.tld() || Some(pos) == self.sets.tld2() {
+                if linkinfo != LinkInfoKind::Missing {
+                    return Err(at(Kind::extra_tld_unit_set(), off));
+                }
+                if pos == self.sets.tld() {
+                    linkinfo = LinkInfoKind::Tld(1);
+                } else {
+                    linkinfo = LinkInfoKind::Tld2;
+                    warnings.push(Diagnostic::new(Kind::tld2_unit_set_obsolete()).at_byte(off));
+                }
+            }
+            set_positions.push(pos);
+            set_names.push(name);
+        }
+        if linkinfo == LinkInfoKind::Missing {
+            warnings.push(Diagnostic::new(Kind::missing_tld_unit_set()));
+        }
+
+        // 4. Shapes.
+        let n = r.read_tdfint()?;
+        let mut shapes: Vec<Shape<'a>> = Vec::with_capacity(bounded(n, r));
+        for _ in 0..n {
+            let off = r.byte_pos();
+            let name = r.read_ident()?;
+            let num_ids = r.read_tdfint()?;
+            if shapes.iter().any(|s| &*s.name == name) {
+                return Err(at(
+                    Kind::duplicate_shape_name(String::from_utf8_lossy(name)),
+                    off,
+                ));
+            }
+            shapes.push(Shape {
+                name: Cow::Borrowed(name),
+                num_ids,
+                externs: Vec::new(),
+            });
+        }
+
+        // 5. External linkage.
+        let off = r.byte_pos();
+        let n = r.read_tdfint()?;
+        if n as usize != shapes.len() {
+            return Err(at(
+                Kind::shape_and_name_count_mismatch(n.into(), shapes.len() as u64),
+                off,
+            ));
+        }
+        for shape in shapes.iter_mut() {
+            let n = r.read_tdfint()?;
+            let mut externs = Vec::with_capacity(bounded(n, r));
+            let mut bound = IdSet::new(shape.num_ids, r.data().len());
+            for _ in 0..n {
+                let off = r.byte_pos();
+                let id = r.read_tdfint()?;
+                let name = ExtName::read(r)?;
+                let shape_name = || String::from_utf8_lossy(&shape.name).into_owned();
+                if id >= shape.num_ids {
+                    return Err(at(
+                        Kind::name_id_out_of_range(
+                            shape_name(),
+                            name.to_text(),
+                            id.into(),
+                            shape.num_ids.into(),
+                        ),
+                        off,
+                    ));
+                }
+                if !bound.insert(id) {
+                    return Err(at(
+                        Kind::name_id_used_multiple_times(shape_name(), name.to_text(), id.into()),
+                        off,
+                    ));
+                }
+                externs.push(External {
+                    id,
+                    name,
+                    usage: Usage::NONE,
+                    offset: off,
+                });
+            }
+            shape.externs = externs;
+        }
+
+        // 6. Groups.
+        let off = r.byte_pos();
+        let n = r.read_tdfint()?;
+        if n as usize != set_names.len() {
+            return Err(at(
+                Kind::unit_set_count_mismatch(n.into(), set_names.len() as u64),
+                off,
+            ));
+        }
+        let mut groups = Vec::with_capacity(set_names.len());
+        for (&name, &pos) in set_names.iter().zip(&set_positions) {
+            let units = if pos == self.sets.tld() || Some(pos) == self.sets.tld2() {
+                let (unit, format) = read_tld_group(r, pos == self.sets.tld(), &mut shapes)?;
+                if let LinkInfoKind::Tld(_) = linkinfo {
+                    linkinfo = LinkInfoKind::Tld(format);
+                }
+                vec![unit]
+            } else {
+                read_units(r, name, &shapes)?
+            };
+            groups.push(Group {
+                name: Cow::Borrowed(name),
+                units,
+            });
+        }
+
+        // 7. End of file.
+        r.align();
+        if !r.at_end() {
+            return Err(at(Kind::tdf_expected_eof(), r.byte_pos()));
+        }
+        Ok(Capsule {
+            major,
+            minor,
+            shapes,
+            groups,
+            linkinfo,
+            warnings,
+        })
+    }
+}
+
+/// The catalogue entries for version problems, which differ between capsules and libraries.
+pub(crate) struct VersionKinds {
+    pub bad: fn(u64) -> Kind,
+    pub mismatch: fn(u64, u64) -> Kind,
+}
+
+impl VersionKinds {
+    pub(crate) const CAPSULE: VersionKinds = VersionKinds {
+        bad: Kind::capsule_bad_version,
+        mismatch: Kind::capsule_version_mismatch,
+    };
+    pub(crate) const LIBRARY: VersionKinds = VersionKinds {
+        bad: Kind::library_bad_version,
+        mismatch: Kind::library_version_mismatch,
+    };
+}
+
+/// Reads the major and minor version after a magic number, checks them, and aligns.
+pub(crate) fn read_version(
+    r: &mut Reader<'_>,
+    established: Option<u32>,
+    kinds: VersionKinds,
+) -> DiagResult<(u32, u32)> {
+    let off = r.byte_pos();
+    let major = r.read_tdfint()?;
+    if major < 4 {
+        return Err(at((kinds.bad)(major.into()), off));
+    }
+    if let Some(e) = established {
+        if e != major {
+            return Err(at((kinds.mismatch)(e.into(), major.into()), off));
+        }
+    }
+    let minor = r.read_tdfint()?;
+    r.align();
+    Ok((major, minor))
+}
+
+/// Ids bound so far in one shape: a bitmap when the id count is plausible for the input
+/// size, a hash set otherwise, so that a lying count never drives an allocation.
+enum IdSet {
+    Bits(Vec<u64>),
+    Hash(std::collections::HashSet<u32>),
+}
+
+impl IdSet {
+    fn new(num_ids: u32, input_len: usize) -> IdSet {
+        if (num_ids as usize) <= input_len.saturating_mul(2) + 64 {
+            IdSet::Bits(vec![0; (num_ids as usize).div_ceil(64)])
+        } else {
+            IdSet::Hash(Default::default())
+        }
+    }
+
+    /// Marks `id`; false if it was already marked. `id` is below the shape's id count.
+    fn insert(&mut self, id: u32) -> bool {
+        match self {
+            IdSet::Bits(words) => {
+                let (w, b) = ((id / 64) as usize, id % 64);
+                let was = words[w] & (1 << b) != 0;
+                words[w] |= 1 << b;
+                !was
+            }
+            IdSet::Hash(h) => h.insert(id),
+        }
+    }
+}
+
+/// Reads the units of an ordinary unit set (§2.4).
+fn read_units<'a>(
+    r: &mut Reader<'a>,
+    set: &[u8],
+    shapes: &[Shape<'_>],
+) -> DiagResult<Vec<Unit<'a>>> {
+    let n = r.read_tdfint()?;
+    let mut units = Vec::with_capacity(bounded(n, r));
+    let set_name = || String::from_utf8_lossy(set).into_owned();
+    for index in 0..n {
+        let off = r.byte_pos();
+        let num_counts = r.read_tdfint()?;
+        if num_counts != 0 && num_counts as usize != shapes.len() {
+            return Err(at(
+                Kind::unit_count_num_mismatch(
+                    num_counts.into(),
+                    set_name(),
+                    index.into(),
+                    shapes.len() as u64,
+                ),
+                off,
+            ));
+        }
+        let mut counts = Vec::with_capacity(num_counts as usize);
+        for _ in 0..num_counts {
+            counts.push(r.read_tdfint()?);
+        }
+        let off = r.byte_pos();
+        let num_link_sets = r.read_tdfint()?;
+        if num_link_sets != num_counts {
+            return Err(at(
+                Kind::unit_mapping_num_mismatch(
+                    num_link_sets.into(),
+                    set_name(),
+                    index.into(),
+                    num_counts.into(),
+                ),
+                off,
+            ));
+        }
+        let mut links = Vec::with_capacity(num_link_sets as usize);
+        for shape in shapes.iter().take(num_link_sets as usize) {
+            let n = r.read_tdfint()?;
+            let mut set_links = Vec::with_capacity(bounded(n, r));
+            for _ in 0..n {
+                let internal = r.read_tdfint()?;
+                let off = r.byte_pos();
+                let external = r.read_tdfint()?;
+                if external >= shape.num_ids {
+                    return Err(at(
+                        Kind::id_out_of_range(
+                            String::from_utf8_lossy(&shape.name),
+                            external.into(),
+                            set_name(),
+                            index.into(),
+                            shape.num_ids.into(),
+                        ),
+                        off,
+                    ));
+                }
+                set_links.push(Link { internal, external });
+            }
+            links.push(set_links);
+        }
+        let body = r.read_bytestream()?;
+        units.push(Unit {
+            counts,
+            links,
+            body: Cow::Borrowed(body),
+        });
+    }
+    Ok(units)
+}
+
+/// Reads the `tld` or `tld2` group (§3.1) and stores the usages in `shapes`. Returns the
+/// unit, kept verbatim, and the format number (0 for `tld2`).
+fn read_tld_group<'a>(
+    r: &mut Reader<'a>,
+    is_tld: bool,
+    shapes: &mut [Shape<'_>],
+) -> DiagResult<(Unit<'a>, u32)> {
+    let off = r.byte_pos();
+    if r.read_tdfint()? != 1 {
+        return Err(at(Kind::too_many_tld_units(), off));
+    }
+    let off = r.byte_pos();
+    if r.read_tdfint()? != 0 {
+        return Err(at(Kind::too_many_tld_unit_counts(), off));
+    }
+    let off = r.byte_pos();
+    if r.read_tdfint()? != 0 {
+        return Err(at(Kind::too_many_tld_unit_mappings(), off));
+    }
+    let length = r.read_tdfint()? as usize;
+    r.align();
+    let start = r.byte_pos() as usize;
+    let format = if is_tld {
+        let off = r.byte_pos();
+        let f = r.read_tdfint()?;
+        if f >= 2 {
+            return Err(at(Kind::unknown_tld_unit_type(f.into()), off));
+        }
+        f
+    } else {
+        0
+    };
+    let read_usages = |shape: &mut Shape<'_>, r: &mut Reader<'a>| -> DiagResult<()> {
+        for e in shape.externs.iter_mut() {
+            let off = r.byte_pos();
+            let bits = r.read_tdfint()?;
+            e.usage = check_usage(&shape.name, bits).map_err(|err| {
+                let (s, n) = (String::from_utf8_lossy(&shape.name), e.name.to_text());
+                let kind = match err {
+                    UsageError::BadUsage => Kind::bad_usage(s, n, bits.into()),
+                    UsageError::IllegallyMultiplyDefined => Kind::illegally_multiply_defined(s, n),
+                    UsageError::DefinedButNotDeclared => Kind::defined_but_not_declared(s, n),
+                };
+                at(kind, off)
+            })?;
+            e.offset = off;
+        }
+        Ok(())
+    };
+    if format == 1 {
+        for shape in shapes.iter_mut() {
+            read_usages(shape, r)?;
+        }
+    } else {
+        for wanted in [&b"token"[..], b"tag"] {
+            if let Some(shape) = shapes.iter_mut().find(|s| &*s.name == wanted) {
+                read_usages(shape, r)?;
+            }
+        }
+    }
+    r.align();
+    let end = r.byte_pos() as usize;
+    if end - start != length {
+        return Err(at(
+            Kind::tld_unit_wrong_size(end as u64, (start + length) as u64),
+            start as u64,
+        ));
+    }
+    let body = &r.data()[start..end];
+    Ok((
+        Unit {
+            counts: Vec::new(),
+            links: Vec::new(),
+            body: Cow::Borrowed(body),
+        },
+        format,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// §2.7: the complete minimal capsule of 43 bytes.
+    pub(crate) const MINIMAL: [u8; 43] = [
+        0x54, 0x44, 0x46, 0x43, 0xC8, 0xA1, 0x8B, 0x74, 0x6C, 0x64, 0x18, 0xE0, 0x74, 0x61, 0x67,
+        0x64, 0x65, 0x66, 0x91, 0x8B, 0x74, 0x61, 0x67, 0x99, 0x98, 0x40, 0x18, 0xC0, 0x6D, 0x61,
+        0x69, 0x6E, 0xA9, 0x88, 0x90, 0x9F, 0x99, 0x99, 0x98, 0x8B, 0x41, 0x42, 0x43,
+    ];
+
+    fn kind_of(data: &[u8]) -> &'static str {
+        Capsule::read(data).unwrap_err().kind.name()
+    }
+
+    #[test]
+    fn minimal_capsule() {
+        let c = Capsule::read(&MINIMAL).unwrap();
+        assert_eq!((c.major, c.minor), (4, 0));
+        assert_eq!(c.linkinfo, LinkInfoKind::Tld(1));
+        assert_eq!(c.shapes.len(), 1);
+        assert_eq!(&*c.shapes[0].name, b"tag");
+        assert_eq!(c.shapes[0].num_ids, 1);
+        let e = &c.shapes[0].externs[0];
+        assert_eq!((e.id, &e.name), (0, &ExtName::string(b"main")));
+        assert_eq!(e.usage.bits(), 7);
+        let tagdef = c.group(b"tagdef").unwrap();
+        assert_eq!(tagdef.units.len(), 1);
+        assert_eq!(tagdef.units[0].counts, [1]);
+        assert_eq!(
+            tagdef.units[0].links,
+            [vec![Link {
+                internal: 0,
+                external: 0
+            }]]
+        );
+        assert_eq!(&*tagdef.units[0].body, b"ABC");
+        assert!(c.warnings.is_empty());
+        assert_eq!(c.to_bytes(), MINIMAL);
+    }
+
+    #[test]
+    fn smallest_written_capsule() {
+        let bytes = [
+            0x54, 0x44, 0x46, 0x43, 0xC8, 0x91, 0x8B, 0x74, 0x6C, 0x64, 0x88, 0x99, 0x88, 0x90,
+            0x90,
+        ];
+        let c = Capsule::read(&bytes).unwrap();
+        assert!(c.shapes.is_empty());
+        assert_eq!(c.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn structural_errors() {
+        assert_eq!(kind_of(b""), "tdf_unexpected_eof");
+        assert_eq!(kind_of(b"TDFX\xC8"), "capsule_bad_magic");
+        assert_eq!(kind_of(b"TDFC\xB8"), "capsule_bad_version");
+        let mut extra = MINIMAL.to_vec();
+        extra.extend_from_slice(&[0, 0, 0, 0]);
+        let e = Capsule::read(&extra).unwrap_err();
+        assert_eq!(e.kind.name(), "tdf_expected_eof");
+        assert_eq!(e.offset(), Some(43));
+        for cut in 0..MINIMAL.len() {
+            let e = Capsule::read(&MINIMAL[..cut]).unwrap_err();
+            assert!(e.offset().unwrap() <= cut as u64, "cut {cut}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn usage_and_id_errors() {
+        // Usage 7 → 23 (bit 4 set): nibbles 2 F in place of F; the body grows a nibble.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[0].units[0].body = Cow::Owned(vec![0x91, 0x80]); // format 1, usage 8 on a tag
+        let bytes = c.to_bytes();
+        assert_eq!(kind_of(&bytes), "defined_but_not_declared");
+        c.groups[0].units[0].body = Cow::Owned(vec![0x92, 0xF0]); // usage 0o27 = 23
+        assert_eq!(kind_of(&c.to_bytes()), "bad_usage");
+        c.groups[0].units[0].body = Cow::Owned(vec![0xA0]); // format 2
+        assert_eq!(kind_of(&c.to_bytes()), "unknown_tld_unit_type");
+        c.groups[0].units[0].body = Cow::Owned(vec![0x9F, 0x00]); // one byte too long
+        assert_eq!(kind_of(&c.to_bytes()), "tld_unit_wrong_size");
+
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes[0].externs[0].id = 1;
+        assert_eq!(kind_of(&c.to_bytes()), "name_id_out_of_range");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes[0].num_ids = 2;
+        let dup = c.shapes[0].externs[0].clone();
+        c.shapes[0].externs.push(dup);
+        c.groups[0].units[0].body = Cow::Owned(vec![0x9F, 0xF0]);
+        assert_eq!(kind_of(&c.to_bytes()), "name_id_used_multiple_times");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].units[0].links[0][0].external = 5;
+        assert_eq!(kind_of(&c.to_bytes()), "id_out_of_range");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].units[0].counts.push(0);
+        assert_eq!(kind_of(&c.to_bytes()), "unit_count_num_mismatch");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].units[0].links.clear();
+        assert_eq!(kind_of(&c.to_bytes()), "unit_mapping_num_mismatch");
+    }
+
+    #[test]
+    fn unit_set_errors() {
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups.swap(0, 1);
+        assert_eq!(kind_of(&c.to_bytes()), "out_of_order_unit_set_name");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].name = Cow::Borrowed(b"bogus");
+        assert_eq!(kind_of(&c.to_bytes()), "unknown_unit_set_name");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].name = Cow::Borrowed(b"tld");
+        assert_eq!(kind_of(&c.to_bytes()), "duplicate_unit_set_name");
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].name = Cow::Borrowed(b"tld2");
+        assert_eq!(kind_of(&c.to_bytes()), "extra_tld_unit_set");
+        // tld2 alone: a warning, read as format 0.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[0].name = Cow::Borrowed(b"tld2");
+        c.groups[0].units[0].body = Cow::Owned(vec![0xF0]);
+        let back = Capsule::read_owned_for_test(&c.to_bytes());
+        assert_eq!(back.0, LinkInfoKind::Tld2);
+        assert_eq!(back.1, ["tld2_unit_set_obsolete"]);
+        // No linker information at all: a warning.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups.remove(0);
+        let back = Capsule::read_owned_for_test(&c.to_bytes());
+        assert_eq!(back.0, LinkInfoKind::Missing);
+        assert_eq!(back.1, ["missing_tld_unit_set"]);
+    }
+
+    impl Capsule<'_> {
+        fn read_owned_for_test(bytes: &[u8]) -> (LinkInfoKind, Vec<&'static str>) {
+            let c = Capsule::read(bytes).unwrap();
+            (
+                c.linkinfo,
+                c.warnings.iter().map(|w| w.kind.name()).collect(),
+            )
+        }
+    }
+
+    #[test]
+    fn lying_counts_do_not_allocate() {
+        // A capsule claiming 2^32-1 unit sets, shapes, ids and units.
+        let mut w = Writer::new();
+        w.write_bytes(CAPSULE_MAGIC);
+        w.write_tdfint(4);
+        w.write_tdfint(0);
+        w.align();
+        w.write_tdfint(u32::MAX);
+        let e = Capsule::read(w.as_bytes()).unwrap_err();
+        assert_eq!(e.kind.name(), "tdf_unexpected_eof");
+    }
+
+    #[test]
+    fn version_mismatch() {
+        let sets = UnitSetList::default();
+        let e = Capsule::read_with(
+            &MINIMAL,
+            ReadOptions {
+                unit_sets: &sets,
+                established_major: Some(5),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::capsule_version_mismatch(5, 4));
+        assert_eq!(e.offset(), Some(4));
+    }
+}

@@ -1,0 +1,358 @@
+//! External names: the `string_extern` and `unique_extern` forms of TDF's EXTERNAL sort
+//! (§2.3), their binary encoding, and their command-line text syntax (§8.4).
+//!
+//! A name read from a capsule or library borrows its bytes from the input
+//! (`ExtName<'a>` holds `Cow::Borrowed` slices); names parsed from the command line or a
+//! rename file own theirs. Equality and hashing look at the form and the bytes only, so a
+//! borrowed and an owned name with the same bytes are the same key. A string name never
+//! equals a unique name, not even a unique of one component.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::bits::{ReadError, ReadErrorKind, Reader, Writer};
+
+/// An external name: a string, or a unique (a list of string components).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExtName<'a> {
+    /// `string_extern`: one byte string.
+    String(Cow<'a, [u8]>),
+    /// `unique_extern`: a sequence of byte strings, written `[a.b.c]`.
+    Unique(Vec<Cow<'a, [u8]>>),
+}
+
+impl<'a> ExtName<'a> {
+    /// A string name borrowing `s`.
+    pub fn string(s: &'a [u8]) -> Self {
+        ExtName::String(Cow::Borrowed(s))
+    }
+
+    /// A unique name of borrowed components.
+    pub fn unique<I: IntoIterator<Item = &'a [u8]>>(parts: I) -> Self {
+        ExtName::Unique(parts.into_iter().map(Cow::Borrowed).collect())
+    }
+
+    /// The same name owning its bytes.
+    pub fn into_owned(self) -> ExtName<'static> {
+        match self {
+            ExtName::String(s) => ExtName::String(Cow::Owned(s.into_owned())),
+            ExtName::Unique(v) => {
+                ExtName::Unique(v.into_iter().map(|c| Cow::Owned(c.into_owned())).collect())
+            }
+        }
+    }
+
+    /// A copy of this name that borrows from `self`.
+    pub fn borrowed(&self) -> ExtName<'_> {
+        match self {
+            ExtName::String(s) => ExtName::String(Cow::Borrowed(s)),
+            ExtName::Unique(v) => ExtName::Unique(v.iter().map(|c| Cow::Borrowed(&**c)).collect()),
+        }
+    }
+
+    /// True for a unique name.
+    pub fn is_unique(&self) -> bool {
+        matches!(self, ExtName::Unique(_))
+    }
+
+    /// Reads an EXTERNAL (§2.3): the 2-bit tag, alignment, then a TDFIDENT or a UNIQUE.
+    /// Tags 0 (extension) and 3 (`chain_extern`) are rejected.
+    pub fn read(r: &mut Reader<'a>) -> Result<Self, ReadError> {
+        let start = r.bit_pos();
+        let tag = r.read_bits(2)?;
+        r.align();
+        match tag {
+            1 => Ok(ExtName::String(Cow::Borrowed(r.read_ident()?))),
+            2 => {
+                let n = r.read_tdfint()? as usize;
+                // Each component takes at least two nibbles: never trust `n` for capacity.
+                let mut parts = Vec::with_capacity(n.min(r.remaining_bytes() + 1));
+                for _ in 0..n {
+                    parts.push(Cow::Borrowed(r.read_ident()?));
+                }
+                Ok(ExtName::Unique(parts))
+            }
+            t => Err(ReadError {
+                kind: ReadErrorKind::BadNameType(t),
+                bit_pos: start,
+            }),
+        }
+    }
+
+    /// Writes the EXTERNAL encoding of this name.
+    pub fn write(&self, w: &mut Writer) {
+        match self {
+            ExtName::String(s) => {
+                w.write_bits(1, 2);
+                w.align();
+                w.write_ident(s);
+            }
+            ExtName::Unique(parts) => {
+                w.write_bits(2, 2);
+                w.align();
+                w.write_tdfint(crate::bits::len_u32(parts.len()));
+                for p in parts {
+                    w.write_ident(p);
+                }
+            }
+        }
+    }
+
+    /// Parses the command-line syntax of §8.4: `[c1.c2...]` is a unique, anything else a
+    /// string; `\\ \[ \] \. \n \r \t \0 \xHH` are escapes (letters in either case).
+    pub fn parse(text: &[u8]) -> Result<ExtName<'static>, NameSyntaxError> {
+        if let Some(rest) = text.strip_prefix(b"[") {
+            let mut parts = Vec::new();
+            let mut cur = Vec::new();
+            let mut i = 0;
+            loop {
+                let Some(&c) = rest.get(i) else {
+                    return Err(NameSyntaxError::Unterminated);
+                };
+                i += 1;
+                match c {
+                    b']' => {
+                        parts.push(Cow::Owned(std::mem::take(&mut cur)));
+                        if i != rest.len() {
+                            return Err(NameSyntaxError::TrailingText);
+                        }
+                        return Ok(ExtName::Unique(parts));
+                    }
+                    b'.' => parts.push(Cow::Owned(std::mem::take(&mut cur))),
+                    b'[' => return Err(NameSyntaxError::IllegalChar(c)),
+                    b'\\' => cur.push(unescape(rest, &mut i)?),
+                    _ => cur.push(c),
+                }
+            }
+        } else {
+            let mut out = Vec::with_capacity(text.len());
+            let mut i = 0;
+            while let Some(&c) = text.get(i) {
+                i += 1;
+                match c {
+                    b'[' | b']' | b'.' => return Err(NameSyntaxError::IllegalChar(c)),
+                    b'\\' => out.push(unescape(text, &mut i)?),
+                    _ => out.push(c),
+                }
+            }
+            Ok(ExtName::String(Cow::Owned(out)))
+        }
+    }
+
+    /// Appends the text form of this name (the inverse of [`ExtName::parse`]).
+    pub fn write_text(&self, out: &mut Vec<u8>) {
+        match self {
+            ExtName::String(s) => escape_into(s, out),
+            ExtName::Unique(parts) => {
+                out.push(b'[');
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b'.');
+                    }
+                    escape_into(p, out);
+                }
+                out.push(b']');
+            }
+        }
+    }
+
+    /// The text form of this name as a `String`.
+    pub fn to_text(&self) -> String {
+        let mut out = Vec::new();
+        self.write_text(&mut out);
+        // `write_text` escapes every byte outside printable ASCII.
+        String::from_utf8(out).expect("escaped names are ASCII")
+    }
+}
+
+impl fmt::Display for ExtName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl fmt::Debug for ExtName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ExtName({})", self.to_text())
+    }
+}
+
+/// Why a command-line name does not parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSyntaxError {
+    /// `[`, `]` or `.` unescaped in a string name, or `[` inside a unique.
+    IllegalChar(u8),
+    /// A unique without its closing `]`.
+    Unterminated,
+    /// Text after the closing `]` of a unique.
+    TrailingText,
+    /// An unknown escape, a bad `\x` escape, or a `\` at the end.
+    IllegalEscape,
+}
+
+impl fmt::Display for NameSyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameSyntaxError::IllegalChar(c) => write!(f, "illegal character '{}'", *c as char),
+            NameSyntaxError::Unterminated => f.write_str("missing ']'"),
+            NameSyntaxError::TrailingText => f.write_str("text after ']'"),
+            NameSyntaxError::IllegalEscape => f.write_str("illegal escape sequence"),
+        }
+    }
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Decodes the escape whose backslash was just consumed; `*i` indexes the next byte.
+fn unescape(text: &[u8], i: &mut usize) -> Result<u8, NameSyntaxError> {
+    let c = *text.get(*i).ok_or(NameSyntaxError::IllegalEscape)?;
+    *i += 1;
+    Ok(match c {
+        b'\\' | b'[' | b']' | b'.' => c,
+        b'n' | b'N' => b'\n',
+        b'r' | b'R' => b'\r',
+        b't' | b'T' => b'\t',
+        b'0' => 0,
+        b'x' | b'X' => {
+            let hi = text.get(*i).copied().and_then(hex_value);
+            let lo = text.get(*i + 1).copied().and_then(hex_value);
+            match (hi, lo) {
+                (Some(h), Some(l)) => {
+                    *i += 2;
+                    (h << 4) | l
+                }
+                _ => return Err(NameSyntaxError::IllegalEscape),
+            }
+        }
+        _ => return Err(NameSyntaxError::IllegalEscape),
+    })
+}
+
+/// Escapes `[ ] . \` with a backslash, control bytes as `\n \r \t \0`, and every other
+/// byte outside printable ASCII as `\xHH`, so the output is plain ASCII that
+/// [`ExtName::parse`] reads back to the same bytes.
+fn escape_into(s: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in s {
+        match b {
+            b'[' | b']' | b'.' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0 => out.extend_from_slice(b"\\0"),
+            0x20..=0x7E => out.push(b),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'x',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 15) as usize],
+            ]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode_after(prefix_nibble: Option<u8>, name: &ExtName) -> Vec<u8> {
+        let mut w = Writer::new();
+        if let Some(n) = prefix_nibble {
+            w.write_nibble(n);
+        }
+        name.write(&mut w);
+        w.finish()
+    }
+
+    #[test]
+    fn string_encoding_examples() {
+        // §2.3: "main" after a byte-aligned TDFINT, and after a half byte (capsule id 0).
+        let main = ExtName::string(b"main");
+        assert_eq!(
+            encode_after(None, &main),
+            [0x40, 0x18, 0xC0, 0x6D, 0x61, 0x69, 0x6E]
+        );
+        let bytes = encode_after(Some(8), &main);
+        assert_eq!(bytes, [0x84, 0x18, 0xC0, 0x6D, 0x61, 0x69, 0x6E]);
+        let mut r = Reader::new(&bytes);
+        assert_eq!(r.read_tdfint().unwrap(), 0);
+        assert_eq!(ExtName::read(&mut r).unwrap(), main);
+        assert!(r.at_end());
+    }
+
+    #[test]
+    fn unique_encoding_example() {
+        // §2.3: [a.bc] = 80 A1 89 61 18 A0 62 63
+        let name = ExtName::unique([&b"a"[..], b"bc"]);
+        let bytes = encode_after(None, &name);
+        assert_eq!(bytes, [0x80, 0xA1, 0x89, 0x61, 0x18, 0xA0, 0x62, 0x63]);
+        assert_eq!(ExtName::read(&mut Reader::new(&bytes)).unwrap(), name);
+    }
+
+    #[test]
+    fn bad_name_types() {
+        for (byte, tag) in [(0x00u8, 0u32), (0xC0, 3)] {
+            let e = ExtName::read(&mut Reader::new(&[byte, 0x18, 0x90, 0x41])).unwrap_err();
+            assert_eq!(e.kind, ReadErrorKind::BadNameType(tag));
+        }
+    }
+
+    #[test]
+    fn string_never_equals_unique() {
+        assert_ne!(ExtName::string(b"a"), ExtName::unique([&b"a"[..]]));
+    }
+
+    #[test]
+    fn parse_strings_and_escapes() {
+        let p = |s: &str| ExtName::parse(s.as_bytes());
+        assert_eq!(p("main").unwrap(), ExtName::string(b"main"));
+        assert_eq!(
+            p(r"dotted\.name\[1\]").unwrap(),
+            ExtName::string(b"dotted.name[1]")
+        );
+        assert_eq!(
+            p(r"a\nb\Tc\0\x41\\").unwrap(),
+            ExtName::string(b"a\nb\tc\0A\\")
+        );
+        assert_eq!(p(r"\xff").unwrap(), ExtName::string(&[0xFF]));
+        for bad in ["a.b", "a]", r"a\q", r"a\x4", r"a\xg1", "a\\"] {
+            assert!(p(bad).is_err(), "{bad} should not parse");
+        }
+        assert_eq!(p(""), Ok(ExtName::string(b"")));
+    }
+
+    #[test]
+    fn parse_uniques() {
+        let p = |s: &str| ExtName::parse(s.as_bytes());
+        assert_eq!(
+            p("[pkg.module.counter]").unwrap(),
+            ExtName::unique([&b"pkg"[..], b"module", b"counter"])
+        );
+        assert_eq!(p("[]").unwrap(), ExtName::unique([&b""[..]]));
+        assert_eq!(
+            p("[a..b]").unwrap(),
+            ExtName::unique([&b"a"[..], b"", b"b"])
+        );
+        assert_eq!(p(r"[a\.b]").unwrap(), ExtName::unique([&b"a.b"[..]]));
+        assert_eq!(p("[unterminated"), Err(NameSyntaxError::Unterminated));
+        assert_eq!(p("[a]b"), Err(NameSyntaxError::TrailingText));
+        assert_eq!(p("[a[b]"), Err(NameSyntaxError::IllegalChar(b'[')));
+    }
+
+    #[test]
+    fn text_round_trip() {
+        let names = [
+            ExtName::string(b"dotted.name[1]"),
+            ExtName::string(b"tab\there\x1b\xff"),
+            ExtName::unique([&b"a.b"[..], b"", b"c\\"]),
+        ];
+        for n in names {
+            let text = n.to_text();
+            assert_eq!(ExtName::parse(text.as_bytes()).unwrap(), n, "{text}");
+        }
+        assert_eq!(ExtName::string(b"dotted.name").to_text(), r"dotted\.name");
+        assert_eq!(ExtName::unique([&b"a"[..], b"bc"]).to_text(), "[a.bc]");
+    }
+}
