@@ -38,6 +38,10 @@ pub struct Capsule<'a> {
     pub linkinfo: LinkInfoKind,
     /// Warnings found while reading (obsolete `tld2`, no linker information).
     pub warnings: Vec<Diagnostic>,
+    /// Encoding detail: the producer byte-aligned before every unit set and shape name
+    /// (TenDRA's `tpl` does; the reader sees the pad nibble as a leading zero digit).
+    /// Kept so that such a capsule writes back byte-identical.
+    pub aligned_idents: bool,
 }
 
 /// One shape of a capsule: its name, the number of capsule-scope ids, and the external
@@ -123,13 +127,19 @@ impl<'a> Capsule<'a> {
         w.write_tdfint(self.major);
         w.write_tdfint(self.minor);
         w.align();
+        let ident = |w: &mut Writer, s: &[u8]| {
+            if self.aligned_idents {
+                w.align();
+            }
+            w.write_ident(s);
+        };
         w.write_tdfint(len_u32(self.groups.len()));
         for g in &self.groups {
-            w.write_ident(&g.name);
+            ident(w, &g.name);
         }
         w.write_tdfint(len_u32(self.shapes.len()));
         for s in &self.shapes {
-            w.write_ident(&s.name);
+            ident(w, &s.name);
             w.write_tdfint(s.num_ids);
         }
         w.write_tdfint(len_u32(self.shapes.len()));
@@ -231,8 +241,10 @@ impl<'a> CapsuleReader<'a, '_> {
         let mut set_names: Vec<&'a [u8]> = Vec::with_capacity(bounded(n, r));
         let mut warnings = Vec::new();
         let mut linkinfo = LinkInfoKind::Missing;
+        let mut style = IdentStyle::default();
         for _ in 0..n {
             let off = r.byte_pos();
+            style.observe(r);
             let name = r.read_ident()?;
             let shown = || String::from_utf8_lossy(name).into_owned();
             let Some(pos) = self.sets.position(name) else {
@@ -267,6 +279,7 @@ impl<'a> CapsuleReader<'a, '_> {
         let mut shapes: Vec<Shape<'a>> = Vec::with_capacity(bounded(n, r));
         for _ in 0..n {
             let off = r.byte_pos();
+            style.observe(r);
             let name = r.read_ident()?;
             let num_ids = r.read_tdfint()?;
             if shapes.iter().any(|s| &*s.name == name) {
@@ -365,7 +378,32 @@ impl<'a> CapsuleReader<'a, '_> {
             groups,
             linkinfo,
             warnings,
+            aligned_idents: style.aligned(),
         })
+    }
+}
+
+/// Watches the identifiers of the capsule header that start mid-byte: if every one of
+/// them begins with a zero nibble, the producer aligned before identifiers.
+#[derive(Default)]
+struct IdentStyle {
+    mid_byte: u32,
+    padded: u32,
+}
+
+impl IdentStyle {
+    fn observe(&mut self, r: &Reader<'_>) {
+        if !r.is_aligned() {
+            self.mid_byte += 1;
+            let mut peek = r.clone();
+            if peek.read_nibble() == Ok(0) {
+                self.padded += 1;
+            }
+        }
+    }
+
+    fn aligned(&self) -> bool {
+        self.mid_byte > 0 && self.padded == self.mid_byte
     }
 }
 
