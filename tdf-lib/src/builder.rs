@@ -1,0 +1,369 @@
+//! The in-memory library builder (§6.1) and the library-side index table (§4.3).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use tdf_core::capsule::ReadOptions;
+use tdf_core::library::{IndexEntry, IndexShape, Member};
+use tdf_core::linkinfo::{merge_usage, Merge};
+use tdf_core::{in_file, show_bytes, Capsule, ExtName, Library, UnitSetList, Usage};
+use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
+
+/// Reports `d`; `Err` once the reporter's error limit is reached.
+pub(crate) fn report(rep: &mut Reporter, d: impl Into<Diagnostic>) -> Result<(), LimitReached> {
+    rep.report(d.into())
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Which names a build leaves out of the index (§6.1 step 4). Unknown shapes and names
+/// are ignored.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suppression<'s> {
+    /// `-s SHAPE NAME`: single names.
+    pub names: &'s [(Vec<u8>, ExtName<'static>)],
+    /// `-S SHAPE`: whole shapes.
+    pub shapes: &'s [Vec<u8>],
+    /// `-M`: names whose only definitions are non-unique (`MULT` without `DEFD`).
+    pub mult: bool,
+}
+
+/// Per shape (first-seen order), per external name (first-seen order), a `T`.
+type ShapeTable<'a, T> = IndexMap<Cow<'a, [u8]>, IndexMap<ExtName<'a>, T>>;
+
+/// Merged state of one external name over the capsules read so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameState {
+    usage: Usage,
+    def: Option<u32>,
+    suppressed: bool,
+}
+
+/// Builds a library from capsules, in memory, borrowing every capsule from its input
+/// buffer.
+///
+/// Feed it the `-i` libraries ([`Builder::add_library`]) and then the capsules
+/// ([`Builder::add_capsule`]) in command-line order, then call [`Builder::finish`]. Every
+/// problem is reported through the [`Reporter`]; the methods return `Err` only when the
+/// reporter's error limit is reached, and the caller should then stop. A library may be
+/// written only if no error was reported.
+#[derive(Debug)]
+pub struct Builder<'a, 's> {
+    unit_sets: &'s UnitSetList,
+    major: Option<u32>,
+    minor: Option<u32>,
+    members: Vec<Member<'a>>,
+    /// How each member is named in diagnostics (`LIB(CAP)` for library members).
+    shown: Vec<String>,
+    stored_names: HashSet<Cow<'a, [u8]>>,
+    /// shape → name → merged state, all in first-seen order.
+    table: ShapeTable<'a, NameState>,
+    /// The `-i` libraries' indices, validated and merged (then thrown away).
+    lib_index: IndexTable<'a>,
+    trace: Option<String>,
+}
+
+impl<'a, 's> Builder<'a, 's> {
+    /// A builder reading capsules with this unit set list.
+    pub fn new(unit_sets: &'s UnitSetList) -> Self {
+        Builder {
+            unit_sets,
+            major: None,
+            minor: None,
+            members: Vec::new(),
+            shown: Vec::new(),
+            stored_names: HashSet::new(),
+            table: IndexMap::new(),
+            lib_index: IndexTable::default(),
+            trace: None,
+        }
+    }
+
+    /// Records a human-readable trace of the build, returned by [`Builder::take_trace`].
+    pub fn enable_trace(&mut self) {
+        self.trace.get_or_insert_with(String::new);
+    }
+
+    /// The trace recorded so far (empty unless [`Builder::enable_trace`] was called).
+    pub fn take_trace(&mut self) -> String {
+        self.trace.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn log(&mut self, line: impl FnOnce() -> String) {
+        if let Some(t) = &mut self.trace {
+            t.push_str(&line());
+            t.push('\n');
+        }
+    }
+
+    /// The major version fixed so far (by the first library or capsule read).
+    pub fn major(&self) -> Option<u32> {
+        self.major
+    }
+
+    /// Number of capsules added so far.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// True before any capsule was added.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Adds every capsule of a library (`-i`): reads and checks the library, merges its
+    /// index into the throw-away library-side table (reporting `lib_multiply_defined`),
+    /// then adds each member under its stored name. `shown` names the library in
+    /// diagnostics.
+    pub fn add_library(
+        &mut self,
+        shown: &str,
+        data: &'a [u8],
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        let lib = match Library::read_with(data, self.major) {
+            Ok(lib) => lib,
+            Err(d) => return report(rep, *in_file(d, shown)),
+        };
+        self.major.get_or_insert(lib.major);
+        self.log(|| {
+            format!(
+                "library '{shown}': TDF {}.{}, {} capsules",
+                lib.major,
+                lib.minor,
+                lib.members.len()
+            )
+        });
+        self.lib_index.add(shown, &lib, rep)?;
+        for m in lib.members {
+            // Library::read borrows every member from `data`, at `m.offset`.
+            let start = m.offset as usize;
+            let bytes = &data[start..start + m.data.len()];
+            let member_shown = format!("{shown}({})", show_bytes(&m.name));
+            self.add_capsule(m.name, member_shown, bytes, rep)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one capsule stored as `name`; `shown` names it in diagnostics. The capsule is
+    /// read and checked completely (§2.8, §3) and its usages merged (§3.6).
+    pub fn add_capsule(
+        &mut self,
+        name: Cow<'a, [u8]>,
+        shown: String,
+        data: &'a [u8],
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        if !self.stored_names.insert(name.clone()) {
+            report(rep, Kind::duplicate_capsule_name(show_bytes(&name)))?;
+        }
+        let opts = ReadOptions {
+            unit_sets: self.unit_sets,
+            established_major: self.major,
+        };
+        let capsule = match Capsule::read_with(data, opts) {
+            Ok(c) => c,
+            Err(d) => return report(rep, *in_file(d, &shown)),
+        };
+        self.major.get_or_insert(capsule.major);
+        self.minor = Some(self.minor.map_or(capsule.minor, |m| m.max(capsule.minor)));
+        for w in capsule.warnings {
+            report(rep, w.with_file(shown.clone()))?;
+        }
+        let this = self.members.len() as u32;
+        self.log(|| {
+            format!(
+                "capsule {this} '{}' from '{shown}': TDF {}.{}, {} bytes",
+                show_bytes(&name),
+                capsule.major,
+                capsule.minor,
+                data.len()
+            )
+        });
+        let Builder {
+            table,
+            shown: shown_list,
+            trace,
+            ..
+        } = self;
+        for shape in capsule.shapes {
+            let entry = table.entry(shape.name);
+            let shape_idx = entry.index();
+            entry.or_default();
+            let (shape_name, names) = table.get_index_mut(shape_idx).expect("just inserted");
+            for e in shape.externs {
+                if let Some(t) = trace {
+                    t.push_str(&format!(
+                        "  {} '{}' {}\n",
+                        lossy(shape_name),
+                        e.name,
+                        e.usage
+                    ));
+                }
+                let entry = names.entry(e.name);
+                let name_idx = entry.index();
+                let st = entry.or_default();
+                let merged = merge_usage(&mut st.usage, &mut st.def, e.usage, this);
+                if let Merge::MultiplyDefined(prev) = merged {
+                    let previous = prev.map_or_else(
+                        || "an earlier capsule".to_owned(),
+                        |p| shown_list[p as usize].clone(),
+                    );
+                    let name = names.get_index(name_idx).expect("just inserted").0;
+                    let d = Diagnostic::new(Kind::multiply_defined(
+                        lossy(shape_name),
+                        name.to_text(),
+                        previous,
+                    ))
+                    .with_file(shown.clone())
+                    .at_byte(e.offset);
+                    report(rep, d)?;
+                }
+            }
+        }
+        self.members.push(Member {
+            name,
+            data: Cow::Borrowed(data),
+            offset: 0,
+        });
+        self.shown.push(shown);
+        Ok(())
+    }
+
+    /// Ends the build: reports names with several non-unique definitions and no unique
+    /// one (`no_single_definition`), applies `suppress`, and returns the library:
+    /// members in the order added, version (major, highest minor), and the index of
+    /// §4.2 (shapes and names in first-seen order, merged usage, defining capsule).
+    /// Returns `None` only when the error limit was reached; the caller must still
+    /// check the reporter for errors before writing the library.
+    pub fn finish(
+        &mut self,
+        suppress: &Suppression<'_>,
+        rep: &mut Reporter,
+    ) -> Option<Library<'a>> {
+        for (shape, names) in &self.table {
+            for (name, st) in names {
+                if st.usage.contains(Usage::MULT) && st.def.is_none() {
+                    let kind = Kind::no_single_definition(lossy(shape), name.to_text());
+                    report(rep, kind).ok()?;
+                }
+            }
+        }
+        for (shape, name) in suppress.names {
+            let found = self
+                .table
+                .get_mut(shape.as_slice())
+                .and_then(|names| names.get_mut(name));
+            if let Some(st) = found {
+                st.suppressed = true;
+            }
+        }
+        let Builder {
+            table,
+            members,
+            trace,
+            ..
+        } = self;
+        let tracing = trace.is_some();
+        let mut log = |line: String| {
+            if let Some(t) = trace.as_mut() {
+                t.push_str(&line);
+                t.push('\n');
+            }
+        };
+        let mut index = Vec::new();
+        for (shape, names) in table.iter() {
+            if suppress.shapes.iter().any(|s| s.as_slice() == &**shape) {
+                if tracing {
+                    log(format!("suppressed every {}", lossy(shape)));
+                }
+                continue;
+            }
+            let mut entries = Vec::new();
+            for (name, st) in names {
+                let Some(def) = st.def else { continue };
+                if st.suppressed || (suppress.mult && st.usage.mult_only()) {
+                    if tracing {
+                        log(format!("suppressed {} '{name}'", lossy(shape)));
+                    }
+                    continue;
+                }
+                if tracing {
+                    log(format!(
+                        "index {} '{name}' {} capsule {def} '{}'",
+                        lossy(shape),
+                        st.usage,
+                        show_bytes(&members[def as usize].name)
+                    ));
+                }
+                entries.push(IndexEntry {
+                    name: name.clone(),
+                    usage: st.usage,
+                    capsule: def,
+                    offset: 0,
+                });
+            }
+            if !entries.is_empty() {
+                index.push(IndexShape {
+                    name: shape.clone(),
+                    entries,
+                });
+            }
+        }
+        Some(Library {
+            major: self.major.unwrap_or(4),
+            minor: self.minor.unwrap_or(0),
+            members: std::mem::take(&mut self.members),
+            index,
+        })
+    }
+}
+
+/// The library-side name table of §4.3: the indices of one or more libraries merged
+/// name by name, which reports a name uniquely defined in two library capsules
+/// (`lib_multiply_defined`). Used to validate `-i` libraries and listed libraries.
+#[derive(Debug, Default)]
+pub struct IndexTable<'a> {
+    table: ShapeTable<'a, (Usage, Option<usize>)>,
+    /// `LIB(CAP)` for every library capsule seen, numbered across libraries.
+    owners: Vec<String>,
+}
+
+impl<'a> IndexTable<'a> {
+    /// Merges the index of `lib` (named `shown` in diagnostics) into the table.
+    pub fn add(
+        &mut self,
+        shown: &str,
+        lib: &Library<'a>,
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        let base = self.owners.len();
+        self.owners.extend(
+            lib.members
+                .iter()
+                .map(|m| format!("{shown}({})", show_bytes(&m.name))),
+        );
+        for shape in &lib.index {
+            let names = self.table.entry(shape.name.clone()).or_default();
+            for e in &shape.entries {
+                let (acc, def) = names.entry(e.name.clone()).or_default();
+                let owner = base + e.capsule as usize;
+                if let Merge::MultiplyDefined(prev) = merge_usage(acc, def, e.usage, owner) {
+                    let previous = prev.map_or_else(String::new, |p| self.owners[p].clone());
+                    let d = Diagnostic::new(Kind::lib_multiply_defined(
+                        lossy(&shape.name),
+                        e.name.to_text(),
+                        previous,
+                    ))
+                    .with_file(shown)
+                    .at_byte(e.offset);
+                    report(rep, d)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

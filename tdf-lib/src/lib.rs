@@ -1,0 +1,166 @@
+//! `tlib`: building TDF libraries (`.tl`, library type 0) from capsules.
+//!
+//! [`build`] is the whole of `tlib` and of `tld -mc` (§6.1 of the format reference):
+//!
+//! 1. every `-i` library is read and checked, and its index merged into a throw-away
+//!    library-side table (which reports a name defined in two included libraries);
+//! 2. the capsules of the `-i` libraries (library order, then member order; each keeps
+//!    its stored name) and then the capsule files (command-line order; stored name = the
+//!    path exactly as given) are read completely with [`tdf_core::Capsule::read_with`],
+//!    sharing the major version fixed by the first input; a stored name seen before is
+//!    a `duplicate_capsule_name` error; the usages of every external name are merged
+//!    over all capsules ([`tdf_core::linkinfo::merge_usage`]), a second unique
+//!    definition being `multiply_defined`;
+//! 3. a name with non-unique definitions (`MULT`) and no single recorded definition is
+//!    `no_single_definition`;
+//! 4. suppression (`-M`, `-S SHAPE`, `-s SHAPE NAME`) leaves names out of the index;
+//! 5. the library is written: members in input order, version (major, highest minor of
+//!    the capsules read), and the index of §4.2 (shapes in first-seen order that have at
+//!    least one indexed name, names in first-seen order, merged usage, defining
+//!    capsule).
+//!
+//! Everything is kept in insertion order, so the same inputs always give byte-identical
+//! output. Capsules and names borrow from the input buffers; the work is linear in the
+//! size of the inputs. Any error means no library is written: the output is written to
+//! a temporary file and renamed over the target ([`tdf_core::fsutil::write_atomic`]) only
+//! after a run without errors.
+//!
+//! [`Builder`] is the in-memory part, for callers that have the bytes already.
+
+mod builder;
+pub mod cli;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use tdf_core::fsutil::{io_reason, read_input, write_atomic};
+use tdf_errors::{Diagnostic, Kind, Reporter};
+
+pub use builder::{Builder, IndexTable, Suppression};
+
+/// The default output file of a build.
+pub const DEFAULT_OUTPUT: &str = "library.tl";
+
+/// Options of a library build (`tlib`, `tld -mc`).
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The library to write; `None` means [`DEFAULT_OUTPUT`].
+    pub output: Option<PathBuf>,
+    /// `-i LIB`: libraries whose capsules join first (a path given twice counts once).
+    pub include_libraries: Vec<String>,
+    /// The capsule files, in command-line order.
+    pub capsules: Vec<String>,
+    /// `-s SHAPE NAME`: names left out of the index.
+    pub suppress: Vec<(Vec<u8>, tdf_core::ExtName<'static>)>,
+    /// `-S SHAPE`: shapes left out of the index.
+    pub suppress_all: Vec<Vec<u8>>,
+    /// `-M`: leave out names that have only non-unique definitions.
+    pub suppress_mult: bool,
+    /// The unit set list capsules are checked against (`-u`).
+    pub unit_sets: tdf_core::UnitSetList,
+    /// `-d FILE`: write a trace of the build there (format not part of the contract).
+    pub debug_file: Option<PathBuf>,
+}
+
+/// Builds a library as §6.1 describes. Everything is reported through `rep`; the library
+/// is written (atomically) only when no error was reported.
+pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
+    if opts.include_libraries.is_empty() && opts.capsules.is_empty() {
+        let _ = rep.report(Kind::missing_files().into());
+        return;
+    }
+    let mut debug = match &opts.debug_file {
+        None => None,
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Some((p, f)),
+            Err(e) => {
+                let kind = Kind::cannot_open_debug_file(p.display().to_string(), io_reason(&e));
+                let _ = rep.report(kind.into());
+                return;
+            }
+        },
+    };
+
+    // Read every input first: the library borrows from all of them.
+    let mut seen = HashSet::new();
+    let libraries: Vec<(&str, _)> = opts
+        .include_libraries
+        .iter()
+        .filter(|l| seen.insert(l.as_str()))
+        .map(|l| (l.as_str(), read_input(Path::new(l), l)))
+        .collect();
+    let capsules: Vec<(&str, _)> = opts
+        .capsules
+        .iter()
+        .map(|c| (c.as_str(), read_input(Path::new(c), c)))
+        .collect();
+
+    let mut builder = Builder::new(&opts.unit_sets);
+    if debug.is_some() {
+        builder.enable_trace();
+    }
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
+    let library = (|| {
+        for (name, data) in &libraries {
+            match data {
+                Ok(bytes) => builder.add_library(name, bytes, rep).ok()?,
+                Err(d) => rep.report((**d).clone()).ok()?,
+            }
+        }
+        for (name, data) in &capsules {
+            match data {
+                Ok(bytes) => builder
+                    .add_capsule(
+                        Cow::Borrowed(name.as_bytes()),
+                        (*name).to_owned(),
+                        bytes,
+                        rep,
+                    )
+                    .ok()?,
+                Err(d) => rep.report((**d).clone()).ok()?,
+            }
+        }
+        let suppress = Suppression {
+            names: &opts.suppress,
+            shapes: &opts.suppress_all,
+            mult: opts.suppress_mult,
+        };
+        builder.finish(&suppress, rep)
+    })();
+
+    let shown = output.display().to_string();
+    let mut trace = builder.take_trace();
+    match library {
+        Some(lib) if !rep.had_errors() => {
+            let bytes = lib.to_bytes();
+            match write_atomic(&output, &bytes) {
+                Ok(()) => trace.push_str(&format!(
+                    "wrote '{shown}': TDF {}.{}, {} capsules, {} bytes\n",
+                    lib.major,
+                    lib.minor,
+                    lib.members.len(),
+                    bytes.len()
+                )),
+                Err(e) => {
+                    let _ = rep.report(e.diagnostic(&shown));
+                    trace.push_str(&format!("could not write '{shown}'\n"));
+                }
+            }
+        }
+        _ => trace.push_str(&format!("errors: '{shown}' not written\n")),
+    }
+    if let Some((path, file)) = &mut debug {
+        if let Err(e) = file.write_all(trace.as_bytes()).and_then(|_| file.flush()) {
+            let kind = Kind::write_error(path.display().to_string(), io_reason(&e));
+            let _ = rep.report(Diagnostic::new(kind));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,320 @@
+//! Safe extraction of library members to files (§6.3, with tar's precautions).
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use tdf_core::fsutil::{io_reason, write_atomic, WriteError};
+use tdf_core::library::Member;
+use tdf_core::{in_file, show_bytes, Library};
+use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter, Severity};
+
+use crate::ExtractOptions;
+
+/// The text after the last `/` of a stored name.
+pub(crate) fn basename(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'/') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// The relative path components a stored name is extracted to, or why it is refused.
+///
+/// With `basename`, only the part after the last `/`. Leading `/`s are dropped (the
+/// name becomes relative), empty and `.` components are skipped, and a `..` component
+/// refuses the name.
+pub fn safe_components(name: &[u8], basename_only: bool) -> Result<Vec<&[u8]>, &'static str> {
+    let name = if basename_only { basename(name) } else { name };
+    let mut parts = Vec::new();
+    for c in name.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => return Err("its path has a '..' component"),
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Err("its path names no file");
+    }
+    Ok(parts)
+}
+
+#[cfg(unix)]
+fn os(b: &[u8]) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(b).to_owned()
+}
+
+#[cfg(not(unix))]
+fn os(b: &[u8]) -> OsString {
+    // Elsewhere file names are Unicode: invalid UTF-8 bytes become U+FFFD.
+    OsString::from(String::from_utf8_lossy(b).into_owned())
+}
+
+fn create_dir(path: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o755);
+    }
+    b.create(path)
+}
+
+/// Why a directory could not be made ready.
+enum DirError {
+    /// Reported as `unsafe_member_name` with this reason.
+    Unsafe(String),
+    /// Reported as `cannot_create_directory` for this path.
+    Create(PathBuf, io::Error),
+}
+
+/// Writes members below one target directory, never outside it.
+struct Extractor<'o> {
+    /// The target directory as given (`.` by default), for paths and messages.
+    base: PathBuf,
+    /// `base` with every symbolic link resolved.
+    canonical_base: PathBuf,
+    /// Relative directories already checked (or created) inside the target.
+    ready: HashSet<Vec<u8>>,
+    opts: &'o ExtractOptions,
+}
+
+impl Extractor<'_> {
+    fn shown(&self, rel: &Path) -> String {
+        match &self.opts.directory {
+            Some(_) => self.base.join(rel).display().to_string(),
+            None => rel.display().to_string(),
+        }
+    }
+
+    /// Makes sure the directories of `parts[..n-1]` exist below the target and stay
+    /// inside it: existing symbolic links must resolve to a directory inside the target,
+    /// missing directories are created one by one (so nothing is ever created through a
+    /// link that leads outside).
+    fn prepare_dirs(&mut self, parts: &[&[u8]]) -> Result<(), DirError> {
+        let dirs = &parts[..parts.len() - 1];
+        let mut rel_key = Vec::new();
+        let mut path = self.base.clone();
+        for (i, c) in dirs.iter().enumerate() {
+            if i > 0 {
+                rel_key.push(b'/');
+            }
+            rel_key.extend_from_slice(c);
+            path.push(os(c));
+            if self.ready.contains(&rel_key) {
+                continue;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&path) {
+                    Ok(target) if target.starts_with(&self.canonical_base) => {
+                        if !target.is_dir() {
+                            return Err(DirError::Create(
+                                path,
+                                io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Err(DirError::Unsafe(format!(
+                            "'{}' is a symbolic link that leads outside the target directory",
+                            show_bytes(&rel_key)
+                        )))
+                    }
+                },
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(DirError::Create(
+                        path,
+                        io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    ))
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    if let Err(e) = create_dir(&path) {
+                        return Err(DirError::Create(path, e));
+                    }
+                }
+                Err(e) => return Err(DirError::Create(path, e)),
+            }
+            self.ready.insert(rel_key.clone());
+        }
+        Ok(())
+    }
+
+    /// Extracts one member. `Err` means stop: the error limit was reached or the output
+    /// could not be created (fatal).
+    fn member(&mut self, m: &Member<'_>, rep: &mut Reporter) -> Result<(), LimitReached> {
+        let shown_name = show_bytes(&m.name);
+        let parts = match safe_components(&m.name, self.opts.basename) {
+            Ok(p) => p,
+            Err(reason) => {
+                return rep.report(Kind::unsafe_member_name(shown_name, reason).into());
+            }
+        };
+        let rel: PathBuf = parts.iter().map(|c| os(c)).collect();
+        match self.prepare_dirs(&parts) {
+            Ok(()) => {}
+            Err(DirError::Unsafe(reason)) => {
+                return rep.report(Kind::unsafe_member_name(shown_name, reason).into());
+            }
+            Err(DirError::Create(path, e)) => {
+                let kind = Kind::cannot_create_directory(path.display().to_string(), io_reason(&e));
+                return rep.report(kind.into());
+            }
+        }
+        let path = self.base.join(&rel);
+        let shown_path = self.shown(&rel);
+        // The final component may be an existing file or symbolic link: the temporary
+        // file is renamed over it, so nothing is written through a link.
+        match write_atomic(&path, &m.data) {
+            Ok(()) => {
+                if self.opts.verbose {
+                    rep.report(Kind::extracting_capsule(shown_name, shown_path).into())?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let d = e.diagnostic(&shown_path);
+                let fatal = matches!(e, WriteError::Create(_)) && d.severity() == Severity::Fatal;
+                rep.report(d)?;
+                if fatal {
+                    Err(LimitReached)
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) {
+    if opts.all && !opts.names.is_empty() {
+        let _ = rep.report(Kind::all_specified_with_capsules().into());
+        return;
+    }
+    if !opts.all && opts.names.is_empty() {
+        let _ = rep.report(Kind::no_capsules_specified().into());
+        return;
+    }
+    let data = match tdf_core::fsutil::read_input(Path::new(library), library) {
+        Ok(d) => d,
+        Err(d) => {
+            let _ = rep.report(*d);
+            return;
+        }
+    };
+    let lib = match Library::read(&data) {
+        Ok(l) => l,
+        Err(d) => {
+            let _ = rep.report(*in_file(d, library));
+            return;
+        }
+    };
+    if tdf_lib::IndexTable::default()
+        .add(library, &lib, rep)
+        .is_err()
+    {
+        return;
+    }
+    let base = opts.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !base.exists() {
+        if let Err(e) = fs::create_dir_all(&base) {
+            let kind = Kind::cannot_create_directory(base.display().to_string(), io_reason(&e));
+            let _ = rep.report(Diagnostic::new(kind));
+            return;
+        }
+    }
+    let canonical_base = match fs::canonicalize(&base) {
+        Ok(b) => b,
+        Err(e) => {
+            let kind = Kind::cannot_create_directory(base.display().to_string(), io_reason(&e));
+            let _ = rep.report(Diagnostic::new(kind));
+            return;
+        }
+    };
+    let mut x = Extractor {
+        base,
+        canonical_base,
+        ready: HashSet::new(),
+        opts,
+    };
+    if opts.all {
+        for m in &lib.members {
+            if x.member(m, rep).is_err() {
+                return;
+            }
+        }
+        return;
+    }
+    // For each requested name, in order, every member whose stored name (or, with
+    // `match_basename`, basename) equals it. A name matching nothing is reported and
+    // the other names are still extracted.
+    // Members are looked up by name (and basename) through a map, so that extracting
+    // many names from a large library stays linear.
+    let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    for (i, m) in lib.members.iter().enumerate() {
+        by_name.entry(&m.name).or_default().push(i);
+        if opts.match_basename {
+            let base = basename(&m.name);
+            if base != &*m.name {
+                by_name.entry(base).or_default().push(i);
+            }
+        }
+    }
+    for list in by_name.values_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
+    for name in &opts.names {
+        let matches = by_name.get(name.as_bytes()).map_or(&[][..], Vec::as_slice);
+        for &i in matches {
+            if x.member(&lib.members[i], rep).is_err() {
+                return;
+            }
+        }
+        if matches.is_empty()
+            && rep
+                .report(Kind::capsule_not_found(name.as_str(), library).into())
+                .is_err()
+        {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comps(name: &str, b: bool) -> Result<Vec<String>, &'static str> {
+        safe_components(name.as_bytes(), b).map(|v| {
+            v.iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn names_become_safe_relative_paths() {
+        assert_eq!(comps("caps/a.j", false).unwrap(), ["caps", "a.j"]);
+        assert_eq!(comps("/abs/a.j", false).unwrap(), ["abs", "a.j"]);
+        assert_eq!(comps("//x/./y//a.j", false).unwrap(), ["x", "y", "a.j"]);
+        assert_eq!(comps("caps/a.j", true).unwrap(), ["a.j"]);
+        assert!(comps("../evil.j", false).is_err());
+        assert!(comps("a/../../evil.j", false).is_err());
+        assert!(comps("a/..", true).is_err());
+        assert!(comps("a/", true).is_err());
+        assert!(comps("/", false).is_err());
+        assert_eq!(comps("../x/a.j", true).unwrap(), ["a.j"]);
+    }
+
+    #[test]
+    fn basenames() {
+        assert_eq!(basename(b"a/b/c.j"), b"c.j");
+        assert_eq!(basename(b"c.j"), b"c.j");
+        assert_eq!(basename(b"a/"), b"");
+    }
+}

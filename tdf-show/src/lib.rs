@@ -1,0 +1,264 @@
+//! `tshow`: listing TDF libraries, inspecting capsules, and extracting library members.
+//!
+//! * [`list`] prints a library (`.tl`): its members in file order, optionally with their
+//!   sizes, the TDF version, and the index (shape, external name in the §8.4 syntax,
+//!   usage flags, defining member). Three formats ([`ListFormat`]): TenDRA's `tld -mt`
+//!   format, exactly (used by `tld -mt`), a readable text layout, and JSON.
+//! * [`inspect`] describes a capsule (`.j`) as `nm`/`readelf` describe object files:
+//!   version, linker information, unit sets with unit counts and body sizes, shapes
+//!   with id counts, and every external name with its usage, undefined ones marked.
+//! * [`show`] decides between the two by the file's magic number (`TDFC` or `TDFL`).
+//! * [`extract`] writes library members to files (§6.3), safely: a leading `/` is
+//!   stripped, a name with a `..` component or a path leading through a symbolic link
+//!   out of the target directory is refused (`unsafe_member_name`), and every file is
+//!   written to a temporary file and renamed into place.
+//!
+//! Every problem is reported through a [`tdf_errors::Reporter`] as a catalogue
+//! diagnostic; the exit status is the reporter's.
+//!
+//! # Text format
+//!
+//! A library listing without `-i`, `-s` or `-t` is the member names, one per line (bytes
+//! outside printable ASCII written as `\xHH`). With any of them it has sections:
+//!
+//! ```text
+//! TDF version 4.0                        (-t)
+//! 2 members, 313 bytes:                  (-s; without it "2 members:" and names only)
+//!   167  caps/m_square.j
+//!   146  caps/m_abs.j
+//! index: 3 names in 1 shape (tag 3)      (-i)
+//!   tag:
+//!     m_square  {DEFD, DECD, USED}  caps/m_square.j
+//! ```
+//!
+//! # JSON format
+//!
+//! `--format json` prints exactly one JSON document (UTF-8, two-space indentation, one
+//! member, index entry or external name per line). The schema is identified by the
+//! `schema` field and is stable: fields may be added in later versions, but none is
+//! removed or changes meaning without a new schema name. Byte strings (member names,
+//! shape and unit set names, file names) are decoded as UTF-8 with invalid bytes
+//! replaced by U+FFFD; external names are given in the §8.4 text syntax, which is plain
+//! ASCII and lossless. The `-i`, `-s` and `-t` switches do not change JSON output:
+//! every field is always present. `JSON.md` in this crate has the full description.
+//!
+//! A library (`"schema": "tshow-library-1"`):
+//!
+//! ```json
+//! {
+//!   "schema": "tshow-library-1",
+//!   "file": "in/math.tl",
+//!   "version": {"major": 4, "minor": 0},
+//!   "members": [
+//!     {"index": 0, "name": "caps/m_square.j", "size": 167, "offset": 25}
+//!   ],
+//!   "index": [
+//!     {
+//!       "shape": "tag",
+//!       "names": [
+//!         {"name": "m_square", "unique": false, "usage": ["DEFD", "DECD", "USED"], "usage_bits": 7, "capsule": 0, "capsule_name": "caps/m_square.j"}
+//!       ]
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! A capsule (`"schema": "tshow-capsule-1"`):
+//!
+//! ```json
+//! {
+//!   "schema": "tshow-capsule-1",
+//!   "file": "caps/m_square.j",
+//!   "size": 167,
+//!   "version": {"major": 4, "minor": 0},
+//!   "linker_information": {"set": "tld", "format": 1},
+//!   "unit_sets": [
+//!     {"name": "tld", "units": 1, "body_bytes": 2}
+//!   ],
+//!   "shapes": [
+//!     {"name": "tag", "ids": 3, "external_names": 2, "undefined": 0}
+//!   ],
+//!   "external_names": [
+//!     {"shape": "tag", "id": 0, "name": "m_square", "unique": false, "usage": ["DEFD", "DECD", "USED"], "usage_bits": 7, "status": "defined"}
+//!   ]
+//! }
+//! ```
+//!
+//! `status` is `"defined"` (a unique definition, `DEFD`), `"common"` (only non-unique
+//! definitions, `MULT`), `"undefined"` (neither) or `"unknown"` (the capsule carries no
+//! linker information, so usage is not known).
+
+mod extract;
+mod inspect;
+mod list;
+mod text;
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tdf_core::capsule::CAPSULE_MAGIC;
+use tdf_core::fsutil::{io_reason, read_input};
+use tdf_core::{in_file, Capsule, Library};
+use tdf_errors::{Kind, Reporter};
+
+pub use extract::safe_components;
+
+/// Output format of a listing or inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// TenDRA's `tld -mt` format, exactly (libraries only).
+    Tendra,
+    /// The readable layout of this tool.
+    #[default]
+    Text,
+    /// One JSON document (schemas `tshow-library-1`, `tshow-capsule-1`).
+    Json,
+}
+
+/// What a library listing shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// `-i`: the index.
+    pub index: bool,
+    /// `-s`: member sizes.
+    pub size: bool,
+    /// `-t`: the TDF version.
+    pub tdf_version: bool,
+    pub format: ListFormat,
+}
+
+/// Options of an extraction.
+#[derive(Debug, Clone, Default)]
+pub struct ExtractOptions {
+    /// `-a`: every member, in library order.
+    pub all: bool,
+    /// `-b`: write each member under its basename (text after the last `/`).
+    pub basename: bool,
+    /// `-m`: a requested name also matches a member's basename.
+    pub match_basename: bool,
+    /// `-v` (`tld -mx -i`): an informational message per extracted member.
+    pub verbose: bool,
+    /// `-C DIR`: extract below DIR instead of the current directory.
+    pub directory: Option<PathBuf>,
+    /// The members to extract (stored names, or basenames with `match_basename`).
+    pub names: Vec<String>,
+}
+
+/// Reports a write failure on `out`; a closed pipe (`tshow | head`) ends the output
+/// quietly.
+fn report_output_error(e: io::Error, rep: &mut Reporter) {
+    if e.kind() != io::ErrorKind::BrokenPipe {
+        let _ = rep.report(Kind::write_error("standard output", io_reason(&e)).into());
+    }
+}
+
+fn read(file: &str, rep: &mut Reporter) -> Option<Vec<u8>> {
+    match read_input(Path::new(file), file) {
+        Ok(d) => Some(d),
+        Err(d) => {
+            let _ = rep.report(*d);
+            None
+        }
+    }
+}
+
+/// Lists the library `library` on `out` (§6.2). The library is read and checked
+/// completely first (including names defined by two members of the index); nothing is
+/// printed if it cannot be read.
+pub fn list(library: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Reporter) {
+    if let Some(data) = read(library, rep) {
+        list_bytes(library, &data, opts, out, rep);
+    }
+}
+
+/// [`list`] for a library already in memory; `file` names it in messages and JSON.
+pub fn list_bytes(
+    file: &str,
+    data: &[u8],
+    opts: &ListOptions,
+    out: &mut dyn Write,
+    rep: &mut Reporter,
+) {
+    let lib = match Library::read(data) {
+        Ok(l) => l,
+        Err(d) => {
+            let _ = rep.report(*in_file(d, file));
+            return;
+        }
+    };
+    if tdf_lib::IndexTable::default().add(file, &lib, rep).is_err() {
+        return;
+    }
+    let mut w = BufWriter::new(out);
+    let result = match opts.format {
+        ListFormat::Tendra => list::tendra(&lib, opts, &mut w),
+        ListFormat::Text => list::text(&lib, opts, &mut w),
+        ListFormat::Json => list::json(file, &lib, &mut w),
+    }
+    .and_then(|_| w.flush());
+    if let Err(e) = result {
+        report_output_error(e, rep);
+    }
+}
+
+/// Describes the capsule `file` on `out` in the text or JSON format (the TenDRA format
+/// has no capsule form; it is taken as text).
+pub fn inspect(file: &str, format: ListFormat, out: &mut dyn Write, rep: &mut Reporter) {
+    if let Some(data) = read(file, rep) {
+        inspect_bytes(file, &data, format, out, rep);
+    }
+}
+
+/// [`inspect`] for a capsule already in memory.
+pub fn inspect_bytes(
+    file: &str,
+    data: &[u8],
+    format: ListFormat,
+    out: &mut dyn Write,
+    rep: &mut Reporter,
+) {
+    let capsule = match Capsule::read(data) {
+        Ok(c) => c,
+        Err(d) => {
+            let _ = rep.report(*in_file(d, file));
+            return;
+        }
+    };
+    for w in &capsule.warnings {
+        if rep.report(w.clone().with_file(file)).is_err() {
+            return;
+        }
+    }
+    let mut w = BufWriter::new(out);
+    let result = match format {
+        ListFormat::Json => inspect::json(file, data.len(), &capsule, &mut w),
+        ListFormat::Text | ListFormat::Tendra => inspect::text(file, data.len(), &capsule, &mut w),
+    }
+    .and_then(|_| w.flush());
+    if let Err(e) = result {
+        report_output_error(e, rep);
+    }
+}
+
+/// `tshow FILE`: inspects a capsule or lists a library, decided by the magic number. In
+/// the TenDRA format the file must be a library, as for `tld -mt`. A file that is
+/// neither is reported as not being a library.
+pub fn show(file: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Reporter) {
+    let Some(data) = read(file, rep) else { return };
+    if data.starts_with(CAPSULE_MAGIC) && opts.format != ListFormat::Tendra {
+        inspect_bytes(file, &data, opts.format, out, rep);
+    } else {
+        list_bytes(file, &data, opts, out, rep);
+    }
+}
+
+/// Extracts members of the library `library` (§6.3), below the current directory or
+/// `opts.directory`. See the crate documentation for the safety rules. Requested names
+/// that match no member are reported (`capsule_not_found`); the others are still
+/// extracted.
+pub fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) {
+    extract::extract(library, opts, rep)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,272 @@
+//! Tests of `tshow`: library listings in every format, capsule inspection, extraction
+//! (including refusing `..`, absolute and symlinked paths), and the error classes. Each
+//! test works in its own scratch directory with relative paths.
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use insta_cmd::assert_cmd_snapshot;
+use tdf_core::library::{Library, Member};
+use tdf_tests::fixtures;
+
+fn tshow(dir: &Path) -> Command {
+    let mut c = Command::new(tdf_tests::bin("tshow"));
+    c.current_dir(dir);
+    c
+}
+
+fn main_j() -> Vec<u8> {
+    fixtures::capsule()
+        .define_tag("main")
+        .use_tag("helper")
+        .use_token("tk")
+        .private_tags(2)
+        .build()
+}
+
+fn util_j() -> Vec<u8> {
+    fixtures::capsule()
+        .define_tag("helper")
+        .define_token("tk")
+        .common_tag("c")
+        .define_tag("[pkg.unique]")
+        .define_tag("dotted.name")
+        .build()
+}
+
+/// A scratch directory with `lib.tl` (members `caps/main.j`, `deep/dir/util.j`) and the
+/// capsule `main.j`.
+fn setup(name: &str) -> PathBuf {
+    let d = tdf_tests::scratch(&format!("tshow-{name}"));
+    let lib = fixtures::library(&[("caps/main.j", &main_j()), ("deep/dir/util.j", &util_j())]);
+    fs::write(d.join("lib.tl"), lib).unwrap();
+    fs::write(d.join("main.j"), main_j()).unwrap();
+    d
+}
+
+/// A library with these member names, written without any checks of the names.
+fn raw_library(names: &[&str]) -> Vec<u8> {
+    let data = fixtures::capsule().define_tag("x").build();
+    Library {
+        major: 4,
+        minor: 0,
+        members: names
+            .iter()
+            .map(|n| Member {
+                name: Cow::Owned(n.as_bytes().to_vec()),
+                data: Cow::Owned(data.clone()),
+                offset: 0,
+            })
+            .collect(),
+        index: Vec::new(),
+    }
+    .to_bytes()
+}
+
+/// Files (and symbolic links) below `dir`, relative, sorted; links are not followed.
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            let t = e.file_type().unwrap();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            if t.is_dir() {
+                stack.push(p);
+            } else if t.is_symlink() {
+                out.push(format!("{rel} (link)"));
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn lists_libraries() {
+    let d = setup("list");
+    assert_cmd_snapshot!("tshow_list_plain", tshow(&d).arg("lib.tl"));
+    assert_cmd_snapshot!("tshow_list_size", tshow(&d).args(["-s", "lib.tl"]));
+    assert_cmd_snapshot!(
+        "tshow_list_all",
+        tshow(&d).args(["-i", "-s", "-t", "lib.tl"])
+    );
+    assert_cmd_snapshot!("tshow_list_index", tshow(&d).args(["--index", "lib.tl"]));
+}
+
+#[test]
+fn lists_in_tendra_format() {
+    let d = setup("tendra");
+    assert_cmd_snapshot!(
+        "tshow_list_tendra",
+        tshow(&d).args(["--format", "tendra", "-ist", "lib.tl"])
+    );
+}
+
+#[test]
+fn lists_as_json() {
+    let d = setup("json");
+    assert_cmd_snapshot!(
+        "tshow_list_json",
+        tshow(&d).args(["--format", "json", "lib.tl"])
+    );
+}
+
+#[test]
+fn inspects_capsules() {
+    let d = setup("inspect");
+    assert_cmd_snapshot!("tshow_capsule", tshow(&d).arg("main.j"));
+    assert_cmd_snapshot!(
+        "tshow_capsule_json",
+        tshow(&d).args(["--format", "json", "main.j"])
+    );
+    // A capsule without linker information: usage unknown, with a warning.
+    let bytes = main_j();
+    let mut c = tdf_core::Capsule::read(&bytes).unwrap();
+    c.groups.retain(|g| &*g.name != b"tld");
+    fs::write(d.join("nolink.j"), c.to_bytes()).unwrap();
+    assert_cmd_snapshot!("tshow_capsule_no_linkinfo", tshow(&d).arg("nolink.j"));
+}
+
+#[test]
+fn listing_errors() {
+    let d = setup("errors");
+    let lib = fs::read(d.join("lib.tl")).unwrap();
+    fs::write(d.join("short.tl"), &lib[..lib.len() - 4]).unwrap();
+    fs::write(d.join("text.txt"), "hello\n").unwrap();
+    assert_cmd_snapshot!("tshow_missing_file", tshow(&d).arg("nosuch.tl"));
+    assert_cmd_snapshot!(
+        "tshow_truncated_library",
+        tshow(&d).args(["-i", "short.tl"])
+    );
+    assert_cmd_snapshot!("tshow_not_tdf", tshow(&d).arg("text.txt"));
+    assert_cmd_snapshot!(
+        "tshow_capsule_as_tendra_library",
+        tshow(&d).args(["--format", "tendra", "main.j"])
+    );
+    assert_cmd_snapshot!("tshow_two_files", tshow(&d).args(["lib.tl", "main.j"]));
+    assert_cmd_snapshot!("tshow_no_file", tshow(&d));
+    assert_cmd_snapshot!(
+        "tshow_all_without_extract",
+        tshow(&d).args(["-a", "lib.tl"])
+    );
+    assert_cmd_snapshot!(
+        "tshow_bad_format",
+        tshow(&d).args(["--format", "xml", "lib.tl"])
+    );
+    assert_cmd_snapshot!(
+        "tshow_explain",
+        tshow(&d).args(["--explain", "unsafe_member_name"])
+    );
+}
+
+#[test]
+fn extracts_all() {
+    let d = setup("extract-all");
+    assert_cmd_snapshot!(
+        "tshow_extract_all",
+        tshow(&d).args(["-x", "-a", "-v", "lib.tl"])
+    );
+    assert_eq!(
+        files(&d),
+        ["caps/main.j", "deep/dir/util.j", "lib.tl", "main.j"]
+    );
+    assert_eq!(fs::read(d.join("caps/main.j")).unwrap(), main_j());
+    assert_eq!(fs::read(d.join("deep/dir/util.j")).unwrap(), util_j());
+}
+
+#[test]
+fn extracts_by_name() {
+    let d = setup("extract-names");
+    fs::create_dir_all(d.join("out")).unwrap();
+    fs::write(d.join("out/util.j"), "old contents").unwrap();
+    assert_cmd_snapshot!(
+        "tshow_extract_names",
+        tshow(&d).args([
+            "-x",
+            "-m",
+            "-b",
+            "-v",
+            "-C",
+            "out",
+            "lib.tl",
+            "util.j",
+            "nosuch.j",
+            "caps/main.j",
+        ])
+    );
+    assert_eq!(files(&d.join("out")), ["main.j", "util.j"]);
+    assert_eq!(fs::read(d.join("out/util.j")).unwrap(), util_j());
+    // Without -m, a basename does not match.
+    assert_cmd_snapshot!(
+        "tshow_extract_basename_without_m",
+        tshow(&d).args(["-x", "-C", "out2", "lib.tl", "util.j"])
+    );
+    assert!(files(&d.join("out2")).is_empty());
+}
+
+#[test]
+fn extraction_option_errors() {
+    let d = setup("extract-usage");
+    assert_cmd_snapshot!("tshow_extract_nothing", tshow(&d).args(["-x", "lib.tl"]));
+    assert_cmd_snapshot!(
+        "tshow_extract_all_and_names",
+        tshow(&d).args(["-x", "-a", "lib.tl", "caps/main.j"])
+    );
+    assert_cmd_snapshot!(
+        "tshow_extract_with_listing_option",
+        tshow(&d).args(["-x", "-i", "-a", "lib.tl"])
+    );
+    assert_eq!(files(&d), ["lib.tl", "main.j"]);
+}
+
+#[test]
+fn extraction_refuses_unsafe_names() {
+    let d = setup("extract-unsafe");
+    fs::create_dir_all(d.join("target")).unwrap();
+    fs::write(
+        d.join("evil.tl"),
+        raw_library(&["../evil.j", "sub/../../evil2.j", "/abs/ok.j", "ok/../x.j"]),
+    )
+    .unwrap();
+    assert_cmd_snapshot!(
+        "tshow_extract_unsafe",
+        tshow(&d).args(["-x", "-a", "-C", "target", "evil.tl"])
+    );
+    // The absolute name was made relative; nothing left the target directory.
+    assert_eq!(files(&d.join("target")), ["abs/ok.j"]);
+    assert_eq!(
+        files(&d),
+        ["evil.tl", "lib.tl", "main.j", "target/abs/ok.j"]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn extraction_refuses_symlinks_leading_outside() {
+    let d = setup("extract-symlink");
+    fs::create_dir_all(d.join("target/real")).unwrap();
+    fs::create_dir_all(d.join("outside")).unwrap();
+    std::os::unix::fs::symlink("../outside", d.join("target/caps")).unwrap();
+    std::os::unix::fs::symlink("real", d.join("target/inside")).unwrap();
+    fs::write(
+        d.join("links.tl"),
+        raw_library(&["caps/main.j", "caps/deeper/x.j", "inside/y.j"]),
+    )
+    .unwrap();
+    assert_cmd_snapshot!(
+        "tshow_extract_symlink",
+        tshow(&d).args(["-x", "-a", "-C", "target", "links.tl"])
+    );
+    assert!(files(&d.join("outside")).is_empty());
+    assert_eq!(
+        files(&d.join("target")),
+        ["caps (link)", "inside (link)", "real/y.j"]
+    );
+}
