@@ -38,7 +38,6 @@ struct Expect {
 pub struct Case {
     pub name: String,
     pub dir: PathBuf,
-    cmd: String,
     words: Vec<String>,
     expect: Expect,
     outputs: Vec<String>,
@@ -165,12 +164,11 @@ fn walk(dir: &Path) -> Vec<String> {
 
 impl Case {
     pub fn load(dir: &Path) -> Case {
-        let cmd = read_text(&dir.join("cmd")).trim().to_owned();
+        let cmd = read_text(&dir.join("cmd"));
         Case {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
             dir: dir.to_path_buf(),
-            words: shell_words(&cmd),
-            cmd,
+            words: shell_words(cmd.trim()),
             expect: parse_expect(&read_text(&dir.join("expect"))),
             outputs: read_text(&dir.join("outputs"))
                 .lines()
@@ -216,17 +214,58 @@ impl Case {
                 // A library's bad magic is reported without a file: it is the file named
                 // on the command line whose magic is the one quoted.
                 let got = m.split('\'').next().unwrap_or("");
-                for rel in walk(&self.dir) {
+                for rel in self.library_operands() {
                     let Ok(data) = std::fs::read(self.dir.join(&rel)) else {
                         continue;
                     };
-                    if self.cmd.contains(rel.as_str()) && magic(&data) == got.as_bytes() {
+                    if magic(&data) == got.as_bytes() {
                         out.insert(rel, role_of(rest, None));
                     }
                 }
             }
         }
         out
+    }
+
+    /// The files the command reads as libraries, by TenDRA's command syntax: the operand
+    /// of `-mt`/`-mx`, `-i LIB` of `-mc`, and in link mode `-l PATH` (a name with `/`) or
+    /// `-l NAME` found as `DIR/NAME.tl` on the `-L` path.
+    fn library_operands(&self) -> Vec<String> {
+        let args = &self.words[1..];
+        let mode = args
+            .first()
+            .filter(|w| w.starts_with("-m"))
+            .map(|w| &w[2..]);
+        let mut libs = Vec::new();
+        let mut dirs = Vec::new();
+        let mut names = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            let w = args[i].as_str();
+            let next = args.get(i + 1).cloned();
+            match (mode.map(|m| &m[..1]), w) {
+                (Some("t" | "x"), w) if !w.starts_with('-') => libs.push(w.to_owned()),
+                (Some("c"), "-i" | "--include-library") => libs.extend(next),
+                (Some("c" | "t" | "x"), _) => {}
+                (_, "-L" | "--path") => dirs.extend(next),
+                (_, "-l" | "--library") => names.extend(next),
+                (_, w) if w.starts_with("-L") => dirs.push(w[2..].to_owned()),
+                (_, w) if w.starts_with("-l") => names.push(w[2..].to_owned()),
+                _ => {}
+            }
+            i += 1;
+        }
+        for n in names {
+            if n.contains('/') {
+                libs.push(n);
+            } else {
+                libs.extend(
+                    dirs.iter()
+                        .map(|d| format!("{}/{n}.tl", d.trim_end_matches('/'))),
+                );
+            }
+        }
+        libs
     }
 
     /// Every TDF file of the case with the check it gets. Outputs of a case whose oracle

@@ -18,6 +18,7 @@
 //!   mentions. Prints `N passed, M failed` and fails on any failure.
 
 mod case;
+mod mutate;
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,13 @@ fn cases(root: &Path) -> Vec<Case> {
         .collect();
     names.sort();
     names.iter().map(|p| Case::load(p)).collect()
+}
+
+/// Issue 5: thousands of deterministic mutants of every input never panic, and every
+/// failure is a catalogue diagnostic inside the input.
+#[test]
+fn mutations_never_panic() {
+    mutate::run(corpus().as_deref());
 }
 
 #[test]

@@ -1,0 +1,225 @@
+//! The link driver: the state shared by the phases, and the phases in order (§5.2).
+//!
+//! Every phase reports through the one [`Reporter`]; after each phase the driver stops
+//! if anything was reported as an error, so a failed link never writes its output. When
+//! the error limit is reached a phase returns [`LimitReached`] and the driver stops at
+//! once.
+//!
+//! Memory: each input file is read whole into a buffer owned here before its phase runs
+//! (capsules before loading, libraries before the index merge, through a `OnceCell` so
+//! that they are only read when linking gets that far), and the tables borrow names and
+//! unit bodies from those buffers for the whole link.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::io::Write;
+
+use tdf_core::fsutil::{io_reason, write_atomic};
+use tdf_core::tables::{ShapeIdx, ShapeTable, UnitSetTable};
+use tdf_core::UnitSetList;
+use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
+
+use crate::args::LinkOptions;
+use crate::trace::Trace;
+use crate::{emit, load, rename, resolve, search, suppress, visibility};
+
+/// A capsule of a library, which the resolution phase may load.
+#[derive(Debug)]
+pub struct LibCapsule<'a> {
+    /// `LIBPATH(CAPSULENAME)`, as diagnostics name it.
+    pub display: String,
+    /// The complete capsule file, inside the library's buffer.
+    pub data: &'a [u8],
+    /// Loaded into the link already.
+    pub loaded: bool,
+}
+
+/// The state of one link: the tables of §5.1.
+#[derive(Debug)]
+pub struct Linker<'a> {
+    /// The configured unit sets and the units read so far.
+    pub units: UnitSetTable<'a>,
+    /// The program shape table: names of the capsules linked.
+    pub program: ShapeTable<'a>,
+    /// The library shape table: the merged library indices. A name's `def` indexes
+    /// [`Linker::lib_capsules`].
+    pub library: ShapeTable<'a>,
+    /// Display names of the capsules read (inputs, then loaded library capsules); a
+    /// program name's `def` indexes this list.
+    pub capsules: Vec<String>,
+    /// Every capsule of every library read.
+    pub lib_capsules: Vec<LibCapsule<'a>>,
+    /// The major version fixed by the first capsule or library read.
+    pub major: Option<u32>,
+    /// The maximum minor version of the capsules read.
+    pub minor: u32,
+    /// Per program shape: some stored unit has a non-zero count for it.
+    pub counted: Vec<bool>,
+    /// The observers.
+    pub trace: Trace,
+}
+
+impl<'a> Linker<'a> {
+    /// An empty link with this unit set list.
+    pub fn new(list: UnitSetList, trace: Trace) -> Self {
+        Linker {
+            units: UnitSetTable::new(list),
+            program: ShapeTable::default(),
+            library: ShapeTable::default(),
+            capsules: Vec::new(),
+            lib_capsules: Vec::new(),
+            major: None,
+            minor: 0,
+            counted: Vec::new(),
+            trace,
+        }
+    }
+
+    /// The program shape called `name`, created if needed.
+    pub fn program_shape(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
+        let idx = self.program.intern(name);
+        if self.counted.len() <= idx {
+            self.counted.resize(idx + 1, false);
+        }
+        idx
+    }
+}
+
+/// A shape name for messages.
+pub fn shape_text(shape: &[u8]) -> String {
+    String::from_utf8_lossy(shape).into_owned()
+}
+
+/// Reads the unit set list: the built-in one, or the `-u` file.
+fn unit_sets(opts: &LinkOptions, rep: &mut Reporter) -> Result<Option<UnitSetList>, LimitReached> {
+    let Some(path) = &opts.unit_file else {
+        return Ok(Some(UnitSetList::default()));
+    };
+    let shown = path.to_string_lossy().into_owned();
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) => {
+            rep.report(Diagnostic::new(Kind::cannot_open_unit_set_file(
+                shown,
+                io_reason(&e),
+            )))?;
+            return Ok(None);
+        }
+    };
+    match UnitSetList::parse_file(&text, &shown) {
+        Ok(list) => Ok(Some(list)),
+        Err(diags) => {
+            for d in diags {
+                rep.report(d)?;
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Links as `opts` says. Everything is reported to `rep`; `-y` lines go to `stdout`.
+/// The output is written only when no error was reported.
+pub fn link(opts: &LinkOptions, rep: &mut Reporter, stdout: &mut dyn Write) {
+    rep.set_show_warnings(opts.show_warnings);
+    let trace = match Trace::new(
+        opts.debug_file.as_ref(),
+        opts.trace_symbols.clone(),
+        opts.why_extract.as_ref(),
+    ) {
+        Ok(t) => t,
+        Err(d) => {
+            let _ = rep.report(*d);
+            return;
+        }
+    };
+    let Ok(Some(list)) = unit_sets(opts, rep) else {
+        return;
+    };
+    let inputs = load::read_inputs(opts);
+    let libraries: OnceCell<Vec<search::LibFile>> = OnceCell::new();
+    let mut l = Linker::new(list, trace);
+    let _ = run(&mut l, opts, &inputs, &libraries, rep);
+    for line in l.trace.symbol_lines() {
+        let _ = writeln!(stdout, "{line}");
+    }
+    if let Err(d) = l.trace.finish() {
+        let _ = rep.report(*d);
+    }
+}
+
+/// The phases of §5.2, stopping after any phase that reported an error.
+fn run<'a>(
+    l: &mut Linker<'a>,
+    opts: &LinkOptions,
+    inputs: &'a [load::Input],
+    libraries: &'a OnceCell<Vec<search::LibFile>>,
+    rep: &mut Reporter,
+) -> Result<(), LimitReached> {
+    trace_options(l, opts);
+
+    l.trace.phase("rename");
+    rename::enter(l, &opts.renames, rep)?;
+    if rep.had_errors() {
+        return Ok(());
+    }
+
+    l.trace.phase("load");
+    load::load_inputs(l, inputs, rep)?;
+    if rep.had_errors() {
+        return Ok(());
+    }
+
+    l.trace.phase("search");
+    let libs = libraries.get_or_init(|| search::read_libraries(opts));
+    search::merge(l, libs, rep)?;
+    if rep.had_errors() {
+        return Ok(());
+    }
+
+    l.trace.phase("suppress");
+    suppress::apply(l, opts);
+
+    l.trace.phase("resolve");
+    let resolved = resolve::run(l, opts.missing_definitions, rep);
+    if let Err(d) = l.trace.write_why_extract() {
+        rep.report(*d)?;
+    }
+    resolved?;
+    if rep.had_errors() {
+        return Ok(());
+    }
+
+    l.trace.phase("visibility");
+    visibility::apply(l, opts, rep)?;
+    if rep.had_errors() {
+        return Ok(());
+    }
+
+    l.trace.phase("emit");
+    let capsule = emit::build(l);
+    let bytes = capsule.to_bytes();
+    let shown = opts.output.to_string_lossy().into_owned();
+    l.trace
+        .line(|| format!("writing {} bytes to '{shown}'", bytes.len()));
+    if let Err(e) = write_atomic(&opts.output, &bytes) {
+        rep.report(e.diagnostic(&shown))?;
+    }
+    Ok(())
+}
+
+/// The options and unit sets, at the start of the `-d` trace.
+fn trace_options(l: &mut Linker<'_>, opts: &LinkOptions) {
+    if !l.trace.on() {
+        return;
+    }
+    l.trace
+        .line(|| format!("tld {} link trace", env!("CARGO_PKG_VERSION")));
+    l.trace.line(|| format!("options: {opts:?}"));
+    let names: Vec<String> = l
+        .units
+        .list
+        .names()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    l.trace.line(|| format!("unit sets: {}", names.join(" ")));
+}

@@ -1,0 +1,101 @@
+//! A whole link of two fuzzed capsules against a fuzzed library, through the same entry
+//! point as the `tld` binary (`tdf_link::run`), with the inputs written to files:
+//!
+//! ```text
+//! tld [FLAGS] -o DIR/out.j -L DIR -l lib DIR/a.j DIR/b.j
+//! ```
+//!
+//! Input layout: byte 0 selects FLAGS (bit 0 `-a`, bit 1 `-i`, bit 2 `-w`, bit 3 `-M`);
+//! bytes 1-2 and 3-4 are the little-endian lengths of capsule A and capsule B (each
+//! taken modulo what is left), then A, then B; the rest is the library `lib.tl`.
+//! The `run` script builds seeds in this layout from the shared corpus.
+//!
+//! The link must end with status 0 or 1 (never a panic, a hang, or the usage status 2),
+//! and a link with status 0 must have written an output capsule that reads back.
+#![no_main]
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+
+fn work_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("tdf-fuzz-link-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("create the work directory");
+        d
+    })
+}
+
+fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let n = n.min(data.len());
+    let (head, tail) = data.split_at(n);
+    *data = tail;
+    head
+}
+
+fn len_prefix(data: &mut &[u8]) -> usize {
+    let b = take(data, 2);
+    let mut v = [0u8; 2];
+    v[..b.len()].copy_from_slice(b);
+    u16::from_le_bytes(v) as usize
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut rest = data;
+    let flags = take(&mut rest, 1).first().copied().unwrap_or(0);
+    let len_a = len_prefix(&mut rest);
+    let len_b = len_prefix(&mut rest);
+    let a = take(&mut rest, len_a);
+    let b = take(&mut rest, len_b);
+    let lib = rest;
+
+    let dir = work_dir();
+    let (pa, pb, pl, out) = (
+        dir.join("a.j"),
+        dir.join("b.j"),
+        dir.join("lib.tl"),
+        dir.join("out.j"),
+    );
+    std::fs::write(&pa, a).unwrap();
+    std::fs::write(&pb, b).unwrap();
+    std::fs::write(&pl, lib).unwrap();
+    let _ = std::fs::remove_file(&out);
+
+    let mut args: Vec<OsString> = Vec::new();
+    for (bit, flag) in [(1, "-a"), (2, "-i"), (4, "-w"), (8, "-M")] {
+        if flags & bit != 0 {
+            args.push(flag.into());
+        }
+    }
+    args.push("-o".into());
+    args.push(out.clone().into());
+    args.push("-L".into());
+    args.push(dir.clone().into());
+    args.push("-l".into());
+    args.push("lib".into());
+    args.push(pa.into());
+    args.push(pb.into());
+
+    let mut rep = tdf_errors::Reporter::with_writer("tld", Box::new(std::io::sink()));
+    let mut stdout = std::io::sink();
+    let status = tdf_link::run(args, &mut stdout, &mut rep);
+    assert!(
+        status == 0 || status == 1,
+        "tld exited {status}: {:?}",
+        rep.diagnostics()
+            .iter()
+            .map(|d| d.render("tld", false))
+            .collect::<Vec<_>>()
+    );
+    if status == 0 {
+        let written = std::fs::read(&out).expect("a successful link writes its output");
+        if let Err(d) = tdf_core::Capsule::read(&written) {
+            panic!("the linked capsule does not read: {}", d.render("tld", false));
+        }
+    } else {
+        assert!(!out.exists(), "a failed link wrote its output");
+    }
+});
