@@ -17,10 +17,12 @@ use std::sync::OnceLock;
 fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        // target/<profile>/deps/<test-exe>
-        let exe = std::env::current_exe().expect("test executable path");
-        let deps = exe.parent().expect("deps directory");
-        let dir = deps.parent().expect("profile directory").to_path_buf();
+        // target/<profile>/deps/<test-exe>, or target/<profile>/<binary>
+        let exe = std::env::current_exe().expect("executable path");
+        let mut dir = exe.parent().expect("executable directory").to_path_buf();
+        if dir.file_name().is_some_and(|n| n == "deps") {
+            dir.pop();
+        }
         let release = dir.file_name().is_some_and(|n| n == "release");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
@@ -34,6 +36,11 @@ fn bin_dir() -> &'static Path {
         assert!(status.success(), "building the binaries failed");
         dir
     })
+}
+
+/// The directory of the binaries (`target/<profile>`), after building them.
+pub fn profile_dir() -> &'static Path {
+    bin_dir()
 }
 
 /// Path of one of the toolset's binaries (`tld`, `tlib`, `tshow`), built if needed.
