@@ -35,7 +35,6 @@ const CONTRACT: &[(&str, &str, Severity, bool)] = &[
         F,
         false,
     ),
-    ("no_memory", "", F, false),
     ("read_error", "file: str, reason: str", F, false),
     ("write_error", "file: str, reason: str", F, false),
     ("too_many_ids", "shape: str", F, false),
@@ -244,7 +243,6 @@ const CONTRACT: &[(&str, &str, Severity, bool)] = &[
         F,
         true,
     ),
-    ("no_valid_input", "", E, false),
 ];
 
 #[test]

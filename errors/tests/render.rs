@@ -134,5 +134,8 @@ fn colour() {
 #[test]
 fn diagnostic_is_an_error() {
     fn takes_error(_: &dyn std::error::Error) {}
-    takes_error(&Diagnostic::new(Kind::no_memory()));
+    takes_error(&Diagnostic::new(Kind::write_error(
+        "out.j",
+        "no space left on device",
+    )));
 }

@@ -759,6 +759,60 @@ mod tests {
         assert_eq!(back.1, ["missing_tld_unit_set"]);
     }
 
+    #[test]
+    fn header_errors() {
+        // Two shapes called "tag".
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes.push(c.shapes[0].clone());
+        assert_eq!(kind_of(&c.to_bytes()), "duplicate_shape_name");
+        // One shape, but the external linkage claims two lists: patch the count nibble.
+        let mut bytes = MINIMAL.to_vec();
+        assert_eq!(bytes[23], 0x99); // num_capsule_ids 1 | num_ext_linkage 1
+        bytes[23] = 0x9A;
+        assert_eq!(kind_of(&bytes), "shape_and_name_count_mismatch");
+        // Two unit sets, three groups.
+        let mut bytes = MINIMAL.to_vec();
+        assert_eq!(bytes[32], 0xA9); // num_groups 2 | tld units 1
+        bytes[32] = 0xB9;
+        assert_eq!(kind_of(&bytes), "unit_set_count_mismatch");
+        // The tld group: two units, a count, a mapping.
+        bytes = MINIMAL.to_vec();
+        bytes[32] = 0xAA;
+        assert_eq!(kind_of(&bytes), "too_many_tld_units");
+        bytes = MINIMAL.to_vec();
+        assert_eq!(bytes[33], 0x88); // counts 0 | link sets 0
+        bytes[33] = 0x98;
+        assert_eq!(kind_of(&bytes), "too_many_tld_unit_counts");
+        bytes[33] = 0x89;
+        assert_eq!(kind_of(&bytes), "too_many_tld_unit_mappings");
+        // A TDFINT over 32 bits as the number of unit sets.
+        let mut w = Writer::new();
+        w.write_bytes(CAPSULE_MAGIC);
+        w.write_tdfint(4);
+        w.write_tdfint(0);
+        w.align();
+        for _ in 0..11 {
+            w.write_nibble(7);
+        }
+        w.write_nibble(8);
+        assert_eq!(kind_of(w.as_bytes()), "tdf_integer_too_big");
+        // A shape name with 16-bit characters.
+        let mut bytes = MINIMAL.to_vec();
+        assert_eq!(&bytes[18..20], [0x91, 0x8B]); // 1 shape | k = 8 ...
+        bytes[19] = 0x28; // k = 16 (octal 20)
+        assert_eq!(kind_of(&bytes), "tdf_unsupported_char_size");
+        // EXTERNAL tag 3 (chain_extern).
+        let mut bytes = MINIMAL.to_vec();
+        assert_eq!(bytes[25], 0x40);
+        bytes[25] = 0xC0;
+        assert_eq!(kind_of(&bytes), "tdf_bad_name_type");
+        // A token with the MULT bit.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes[0].name = Cow::Borrowed(b"token");
+        c.groups[0].units[0].body = Cow::Owned(vec![0x91, 0xA0]); // usage 10
+        assert_eq!(kind_of(&c.to_bytes()), "illegally_multiply_defined");
+    }
+
     impl Capsule<'_> {
         fn read_owned_for_test(bytes: &[u8]) -> (LinkInfoKind, Vec<&'static str>) {
             let c = Capsule::read(bytes).unwrap();

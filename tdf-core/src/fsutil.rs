@@ -13,14 +13,20 @@ use std::path::{Path, PathBuf};
 
 use tdf_errors::{Diagnostic, Kind};
 
-/// Reads a whole input file. The error is `cannot_open_input_file` naming `shown`.
+/// Reads a whole input file. The error is `cannot_open_input_file` when it cannot be
+/// opened and `read_error` when reading fails (a directory, an I/O error), naming `shown`.
 pub fn read_input(path: &Path, shown: &str) -> Result<Vec<u8>, Box<Diagnostic>> {
-    fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let mut file = File::open(path).map_err(|e| {
         Box::new(Diagnostic::new(Kind::cannot_open_input_file(
             shown,
             io_reason(&e),
         )))
-    })
+    })?;
+    let mut data = Vec::with_capacity(file.metadata().map(|m| m.len() as usize + 1).unwrap_or(0));
+    file.read_to_end(&mut data)
+        .map_err(|e| Box::new(Diagnostic::new(Kind::read_error(shown, io_reason(&e)))))?;
+    Ok(data)
 }
 
 /// A system error as a lower-case phrase without the "(os error N)" suffix.
@@ -69,11 +75,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if path.is_dir() {
-        return Err(WriteError::Rename(io::Error::new(
-            io::ErrorKind::IsADirectory,
-            "is a directory",
-        )));
+    match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(WriteError::Rename(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            )));
+        }
+        // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
+        // renaming over it would replace the device node with a file.
+        Ok(m) if !m.is_file() => return write_special(path, bytes),
+        _ => {}
     }
     let base = path
         .file_name()
@@ -92,6 +104,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes to an existing special file (device, FIFO) directly.
+fn write_special(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(WriteError::Create)?;
+    f.write_all(bytes)
+        .and_then(|_| f.flush())
+        .map_err(WriteError::Write)
 }
 
 /// Creates a new, exclusive temporary file `.NAME.tmpXXXX` in `dir`.
@@ -228,6 +251,18 @@ mod tests {
     }
 
     #[test]
+    fn special_files_are_written_in_place() {
+        // /dev/null stays a device; /dev/full reports the write error.
+        write_atomic(Path::new("/dev/null"), b"x").unwrap();
+        assert!(!fs::metadata("/dev/null").unwrap().is_file());
+        if Path::new("/dev/full").exists() {
+            let e = write_atomic(Path::new("/dev/full"), &[0; 70_000]).unwrap_err();
+            assert!(matches!(e, WriteError::Write(_)), "{e:?}");
+            assert!(!fs::metadata("/dev/full").unwrap().is_file());
+        }
+    }
+
+    #[test]
     fn response_files() {
         let d = tmpdir("rsp");
         let inner = d.join("inner");
@@ -254,6 +289,14 @@ mod tests {
         fs::write(&rec, format!("@{}", rec.display())).unwrap();
         assert!(expand_response_files([OsString::from(format!("@{}", rec.display()))]).is_err());
         fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn input_errors() {
+        let e = read_input(Path::new("/no/such/file"), "f").unwrap_err();
+        assert_eq!(e.kind.name(), "cannot_open_input_file");
+        let e = read_input(Path::new("/"), "/").unwrap_err();
+        assert_eq!(e.kind, Kind::read_error("/", "is a directory"));
     }
 
     #[test]

@@ -286,6 +286,18 @@ mod tests {
         let mut bytes = example();
         bytes[5] = 0x9A; // library type 1, two capsules
         assert_eq!(name(&bytes), "lib_unknown_type");
+        // The usage of "g" (the last entry), octal 12, becomes octal 32: bit 4 is set.
+        let mut bytes = example();
+        let at = bytes.len() - 2;
+        assert_eq!(bytes[at], 0x1A);
+        bytes[at] = 0x3A;
+        assert_eq!(name(&bytes), "lib_bad_usage");
+        let mut lib = Library::read(&base).unwrap();
+        lib.index[0].entries[0].usage = Usage::MULT | Usage::DECD;
+        assert_eq!(name(&lib.to_bytes()), "lib_illegally_mult_defined");
+        let mut bytes = example();
+        bytes[4] = 0xB8; // major 3
+        assert_eq!(name(&bytes), "library_bad_version");
         let e = Library::read_with(&example(), Some(5)).unwrap_err();
         assert_eq!(e.kind.name(), "library_version_mismatch");
     }

@@ -135,29 +135,35 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
 
     let shown = output.display().to_string();
     let mut trace = builder.take_trace();
-    match library {
+    let bytes = match library {
         Some(lib) if !rep.had_errors() => {
             let bytes = lib.to_bytes();
-            match write_atomic(&output, &bytes) {
-                Ok(()) => trace.push_str(&format!(
-                    "wrote '{shown}': TDF {}.{}, {} capsules, {} bytes\n",
-                    lib.major,
-                    lib.minor,
-                    lib.members.len(),
-                    bytes.len()
-                )),
-                Err(e) => {
-                    let _ = rep.report(e.diagnostic(&shown));
-                    trace.push_str(&format!("could not write '{shown}'\n"));
-                }
-            }
+            trace.push_str(&format!(
+                "writing '{shown}': TDF {}.{}, {} capsules, {} bytes\n",
+                lib.major,
+                lib.minor,
+                lib.members.len(),
+                bytes.len()
+            ));
+            Some(bytes)
         }
-        _ => trace.push_str(&format!("errors: '{shown}' not written\n")),
-    }
+        _ => {
+            trace.push_str(&format!("errors: '{shown}' not written\n"));
+            None
+        }
+    };
+    // The trace is written first: a trace that cannot be written is an error, and an
+    // error means no library.
     if let Some((path, file)) = &mut debug {
         if let Err(e) = file.write_all(trace.as_bytes()).and_then(|_| file.flush()) {
             let kind = Kind::write_error(path.display().to_string(), io_reason(&e));
             let _ = rep.report(Diagnostic::new(kind));
+            return;
+        }
+    }
+    if let Some(bytes) = bytes {
+        if let Err(e) = write_atomic(&output, &bytes) {
+            let _ = rep.report(e.diagnostic(&shown));
         }
     }
 }

@@ -201,6 +201,12 @@ fn run<'a>(
     let shown = opts.output.to_string_lossy().into_owned();
     l.trace
         .line(|| format!("writing {} bytes to '{shown}'", bytes.len()));
+    // The trace is complete: a trace that could not be written is an error, and an
+    // error means no output.
+    if let Err(d) = l.trace.finish() {
+        rep.report(*d)?;
+        return Ok(());
+    }
     if let Err(e) = write_atomic(&opts.output, &bytes) {
         rep.report(e.diagnostic(&shown))?;
     }

@@ -1,6 +1,9 @@
 //! Integration tests of the three binaries, one module per tool.
 
+mod coverage;
+mod diagnostics;
 mod explain;
+mod safety;
 mod tld;
 mod tlib;
 mod tshow;

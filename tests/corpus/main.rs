@@ -19,6 +19,7 @@
 
 mod case;
 mod mutate;
+mod roundtrip;
 
 use std::path::{Path, PathBuf};
 
@@ -157,4 +158,39 @@ fn cases_pass_their_expect_files() {
         failures.len()
     );
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Issue 4: extracting every corpus library and rebuilding it from its members gives the
+/// same library.
+#[test]
+fn libraries_rebuild_from_their_members() {
+    let Some(root) = corpus() else { return };
+    let scratch = tdf_tests::scratch("roundtrip");
+    let mut seen = std::collections::HashSet::new();
+    let mut failures = Vec::new();
+    for case in cases(&root) {
+        for (rel, role) in case.tdf_files() {
+            if role != Role::AcceptedLibrary {
+                continue;
+            }
+            let data = std::fs::read(case.dir.join(&rel)).expect("readable corpus file");
+            if !seen.insert(data.clone()) {
+                continue;
+            }
+            if let Err(why) = roundtrip::check(&data, &scratch.join("lib")) {
+                failures.push(format!("{}/{rel}: {why}", case.name));
+            }
+        }
+    }
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    println!("round trip: {} distinct libraries", seen.len());
+    println!(
+        "{} passed, {} failed",
+        seen.len() - failures.len(),
+        failures.len()
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(failures.is_empty(), "{} libraries failed", failures.len());
 }
