@@ -1,16 +1,30 @@
 //! Command-line plumbing shared by the `tlib` and `tshow` binaries: `@FILE` expansion,
 //! clap parsing with every complaint turned into a catalogue diagnostic, `--explain`,
-//! and the conversions of option arguments (`-s SHAPE NAME`, `-u FILE`).
+//! `--color`, and the conversions of option arguments (`-s SHAPE NAME`, `-u FILE`).
+//! It also holds `tlib`'s options ([`TlibArgs`], [`command`]), so that the man page and
+//! shell completion generator can read them.
 //!
 //! The binaries only declare their options (clap derive) and call these functions, so
 //! that everything they print is a catalogue diagnostic and the exit status always comes
 //! from [`Reporter::exit_code`].
+//!
+//! # Conventions shared by the three tools
+//!
+//! * `--color=WHEN` (or `--color WHEN`), WHEN one of `auto` (the default), `always`,
+//!   `never`, colours diagnostics on standard error by severity ([`ColorChoice`]).
+//!   `auto` colours only when standard error is a terminal and the environment variable
+//!   `NO_COLOR` is unset or empty; `always` colours even with `NO_COLOR` set. Standard
+//!   output (listings, help, JSON) is never coloured.
+//! * `--help` groups the options under the headings in [`headings`] and ends with
+//!   one-line examples; `--version` prints the program name and [`VERSION`]: the package
+//!   version and the TDF versions understood ([`tdf_core::TDF_VERSIONS`]).
 
-use std::ffi::OsString;
-use std::io::Write;
-use std::path::Path;
+use std::ffi::{OsStr, OsString};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
 use tdf_core::fsutil::{expand_response_files, io_reason};
 use tdf_core::{ExtName, UnitSetList};
 use tdf_errors::{Kind, Reporter};
@@ -19,7 +33,9 @@ use tdf_errors::{Kind, Reporter};
 ///
 /// `--help` and `--version` print their text to standard output and give `None` with
 /// nothing reported (exit status 0). Any other problem is reported as a catalogue usage
-/// error (exit status 2) and gives `None`.
+/// error (exit status 2) and gives `None`. Such errors are coloured as the last
+/// `--color` word asks ([`ColorChoice::scan`]); after a successful parse the caller sets
+/// `rep`'s colour from the parsed `--color`.
 pub fn parse<T: clap::Parser>(rep: &mut Reporter) -> Option<T> {
     parse_from(std::env::args_os(), rep)
 }
@@ -36,6 +52,10 @@ pub fn parse_from<T: clap::Parser>(
             return None;
         }
     };
+    // Usage errors are reported before the parsed `--color` exists: colour them as the
+    // command line asks, as far as it can be read.
+    let words = args.get(1..).unwrap_or_default();
+    rep.set_color(ColorChoice::scan(words).unwrap_or_default().for_stderr());
     match T::try_parse_from(args) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -180,12 +200,155 @@ pub fn read_unit_file(path: &Path, rep: &mut Reporter) -> Option<UnitSetList> {
     }
 }
 
-/// The `--version` text of the tools: the version and the TDF versions handled (as
-/// [`tdf_core::TDF_VERSIONS`]).
+/// The `--version` text of `tlib` and `tshow` after the program name: the package
+/// version, then the TDF versions understood (as [`tdf_core::TDF_VERSIONS`]; a unit test
+/// keeps the two equal).
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (TDF 4.x capsules and type-0 libraries)"
+    " (TDF toolset)\nreads and writes TDF 4.x capsules and type-0 libraries"
 );
+
+// ---------------------------------------------------------------------------------------
+// --color
+// ---------------------------------------------------------------------------------------
+
+/// When to colour diagnostics: the value of `--color` (all three tools).
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when standard error is a terminal and NO_COLOR is unset or empty
+    #[default]
+    Auto,
+    /// Always colour, even when NO_COLOR is set
+    Always,
+    /// Never colour
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour, given whether the diagnostics go to a terminal and the value of
+    /// `NO_COLOR` (<https://no-color.org>: set and not empty disables automatic colour).
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&OsStr>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(OsStr::is_empty),
+        }
+    }
+
+    /// Whether to colour diagnostics written to this process's standard error.
+    pub fn for_stderr(self) -> bool {
+        self.enabled(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+
+    /// The value of the last `--color WHEN` or `--color=WHEN` among `words` (the command
+    /// line without the program name), reading no further than a `--`. Used to colour
+    /// usage errors found before the command line could be parsed; an unknown WHEN is
+    /// ignored here (the parser reports it).
+    pub fn scan(words: &[OsString]) -> Option<ColorChoice> {
+        let mut found = None;
+        let mut words = words.iter();
+        while let Some(w) = words.next() {
+            let w = w.to_string_lossy();
+            if w == "--" {
+                break;
+            }
+            let value = if w == "--color" {
+                words.next().map(|v| v.to_string_lossy().into_owned())
+            } else {
+                w.strip_prefix("--color=").map(str::to_owned)
+            };
+            if let Some(c) = value.and_then(|v| ColorChoice::from_str(&v, false).ok()) {
+                found = Some(c);
+            }
+        }
+        found
+    }
+}
+
+/// The help headings of the three tools, in the order `--help` shows them (each tool
+/// uses those that apply to it).
+pub mod headings {
+    /// Files read.
+    pub const INPUT: &str = "Input";
+    /// Library search and library definitions.
+    pub const LIBRARIES: &str = "Libraries";
+    /// External names: renaming, hiding, keeping, suppressing, selecting.
+    pub const NAMES: &str = "Names";
+    /// What is written, and how.
+    pub const OUTPUT: &str = "Output";
+    /// Messages, traces and explanations.
+    pub const DIAGNOSTICS: &str = "Diagnostics";
+}
+
+// ---------------------------------------------------------------------------------------
+// tlib's options
+// ---------------------------------------------------------------------------------------
+
+const TLIB_EXAMPLES: &str = "\
+Examples:
+  tlib -o math.tl square.j mul.j abs.j   build math.tl from three capsules
+  tlib -o all.tl -i math.tl extra.j      math.tl's capsules, then extra.j
+  tlib -o math.tl @capsules.list         read the arguments from capsules.list
+  tlib -S token -o math.tl square.j      index no token names";
+
+/// Build a TDF library (.tl) from TDF capsules (.j).
+///
+/// The capsules of the libraries given with -i come first, then the capsules named on the
+/// command line, each stored under the path exactly as given. Nothing is written if any
+/// error is found. Arguments of the form @FILE are replaced by the words in FILE.
+#[derive(Parser, Debug)]
+#[command(
+    name = "tlib",
+    version = VERSION,
+    max_term_width = 100,
+    after_help = TLIB_EXAMPLES
+)]
+pub struct TlibArgs {
+    /// The capsules to put into the library
+    #[arg(value_name = "CAPSULE", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
+    pub capsules: Vec<String>,
+    /// Include every capsule of the library LIB (repeatable)
+    #[arg(short = 'i', long = "include-library", value_name = "LIB", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
+    pub include_library: Vec<String>,
+    /// Read the list of known unit sets from FILE
+    #[arg(short = 'u', long = "unit-file", value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
+    pub unit_file: Option<PathBuf>,
+    /// Leave the external name NAME of SHAPE out of the index (repeatable)
+    #[arg(short = 's', long = "suppress", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = headings::NAMES)]
+    pub suppress: Vec<String>,
+    /// Leave every name of SHAPE out of the index (repeatable)
+    #[arg(
+        short = 'S',
+        long = "suppress-all",
+        value_name = "SHAPE",
+        allow_hyphen_values = true,
+        help_heading = headings::NAMES
+    )]
+    pub suppress_all: Vec<String>,
+    /// Leave names that have only non-unique definitions out of the index
+    #[arg(short = 'M', long = "suppress-mult", help_heading = headings::NAMES)]
+    pub suppress_mult: bool,
+    /// Write the library to FILE
+    #[arg(short = 'o', long = "output-file", value_name = "FILE", default_value = crate::DEFAULT_OUTPUT, value_hint = ValueHint::FilePath, help_heading = headings::OUTPUT)]
+    pub output: PathBuf,
+    /// Write a trace of the build to FILE
+    #[arg(short = 'd', long = "debug-file", value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = headings::DIAGNOSTICS)]
+    pub debug_file: Option<PathBuf>,
+    /// Explain a diagnostic code (such as E0709) and exit
+    #[arg(long, value_name = "CODE", exclusive = true, help_heading = headings::DIAGNOSTICS)]
+    pub explain: Option<String>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
+    pub color: ColorChoice,
+}
+
+/// `tlib`'s clap command, for the man page and shell completion generator.
+pub fn command() -> clap::Command {
+    TlibArgs::command()
+}
 
 #[cfg(test)]
 mod tests {
@@ -223,6 +386,40 @@ mod tests {
         assert_eq!(err(&["a", "-o"]), "missing_argument");
         assert_eq!(err(&["--format", "z", "a"]), "invalid_option_value");
         assert_eq!(err(&["-a", "a"]), "conflicting_options");
+    }
+
+    #[test]
+    fn version_names_the_tdf_versions() {
+        assert!(VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+        assert!(VERSION.ends_with(tdf_core::TDF_VERSIONS), "{VERSION}");
+    }
+
+    #[test]
+    fn color_choice() {
+        use ColorChoice::*;
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(Auto.enabled(true, None));
+        assert!(Auto.enabled(true, empty));
+        assert!(!Auto.enabled(true, set));
+        assert!(!Auto.enabled(false, None));
+        assert!(Always.enabled(false, set));
+        assert!(!Never.enabled(true, None));
+        let scan = |w: &[&str]| {
+            let w: Vec<OsString> = w.iter().map(OsString::from).collect();
+            ColorChoice::scan(&w)
+        };
+        assert_eq!(scan(&["a.j"]), None);
+        assert_eq!(scan(&["--color=always", "a.j"]), Some(Always));
+        assert_eq!(scan(&["--color", "never", "--bogus"]), Some(Never));
+        assert_eq!(scan(&["--color=never", "--color=always"]), Some(Always));
+        assert_eq!(scan(&["--color=never", "--color=pink"]), Some(Never));
+        assert_eq!(scan(&["--", "--color=always"]), None);
+    }
+
+    #[test]
+    fn tlib_command_is_consistent() {
+        command().debug_assert();
     }
 
     #[test]

@@ -23,9 +23,11 @@ use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use clap::{Arg, ArgMatches, Args, CommandFactory, Parser};
+use clap::{Arg, ArgMatches, Args, CommandFactory, Parser, ValueHint};
 use tdf_core::{DiagResult, ExtName};
 use tdf_errors::{Diagnostic, Kind, Reporter};
+use tdf_lib::cli::headings::{DIAGNOSTICS, INPUT, LIBRARIES, NAMES, OUTPUT};
+use tdf_lib::cli::ColorChoice;
 
 /// The four modes of `tld`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +58,10 @@ impl Mode {
 // clap definitions
 // ---------------------------------------------------------------------------------------
 
-const MODES_HELP: &str = "\
+/// The text after the examples of every mode's help: the modes and the word syntax.
+macro_rules! modes_help {
+    () => {
+        "\
 Modes (only as the first argument):
   -ml  link capsules (the default)
   -mc  build a library from capsules
@@ -67,9 +72,56 @@ Modes (only as the first argument):
 Short options may be combined in one word; options that take arguments consume the
 following words in order (-vor OUT SHAPE FROM TO). '+x' and '++name' turn a switch
 off, as does '--no-name'. Long options may be abbreviated to any unique prefix.
-'@FILE' reads arguments from FILE. '--' ends the options.";
+'@FILE' reads arguments from FILE. '--' ends the options."
+    };
+}
 
-/// Options every mode has.
+const LINK_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  tld -o prog.j main.j util.j            link two capsules into prog.j
+  tld -L lib -l math -o prog.j main.j    ... taking capsules from lib/math.tl as needed
+  tld -h tag helper -o prog.j main.j     hide the defined tag 'helper' in the output
+  tld -r tag old new -o prog.j main.j    rename the tag 'old' to 'new'
+  tld -mc -o math.tl square.j abs.j      build a library (as tlib does)
+  tld -mt -i math.tl                     list a library and its index (as tshow does)
+
+",
+    modes_help!()
+);
+
+const BUILD_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  tld -mc -o math.tl square.j abs.j      build math.tl from two capsules
+  tld -mc -o all.tl -i math.tl extra.j   math.tl's capsules, then extra.j
+
+",
+    modes_help!()
+);
+
+const LIST_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  tld -mt math.tl                        list the capsules of math.tl
+  tld -mt -s -i -t math.tl               ... with sizes, the index and the TDF version
+
+",
+    modes_help!()
+);
+
+const EXTRACT_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  tld -mx math.tl square.j               extract the capsule square.j
+  tld -mx -a -b math.tl                  extract every capsule under its last name part
+
+",
+    modes_help!()
+);
+
+/// Options every mode has. Flattened last into each mode, so that `--help` shows the
+/// headings in the order input, libraries, names, output, diagnostics.
 #[derive(Args, Debug, Clone, Default)]
 pub struct CommonArgs {
     /// Print this summary of the options of the current mode
@@ -83,15 +135,31 @@ pub struct CommonArgs {
         short = 'd',
         long = "debug-file",
         value_name = "FILE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = DIAGNOSTICS
     )]
     pub debug_file: Vec<OsString>,
     /// Stop after N errors (0: never; default 20)
-    #[arg(long = "error-limit", value_name = "N")]
+    #[arg(long = "error-limit", value_name = "N", help_heading = DIAGNOSTICS)]
     pub error_limit: Option<usize>,
     /// Explain a diagnostic code (such as E0401) and exit
-    #[arg(long = "explain", value_name = "CODE", allow_hyphen_values = true)]
+    #[arg(
+        long = "explain",
+        value_name = "CODE",
+        allow_hyphen_values = true,
+        help_heading = DIAGNOSTICS
+    )]
     pub explain: Option<String>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(
+        long = "color",
+        value_name = "WHEN",
+        value_enum,
+        hide_possible_values = true,
+        help_heading = DIAGNOSTICS
+    )]
+    pub color: Option<ColorChoice>,
 }
 
 /// Link mode (`-ml`, the default).
@@ -100,7 +168,7 @@ pub struct CommonArgs {
     name = "tld",
     about = "tld: link TDF capsules and libraries into one capsule",
     override_usage = "tld [-ml] [OPTION ...] FILE ...",
-    after_help = MODES_HELP,
+    after_help = LINK_AFTER_HELP,
     disable_help_flag = true,
     disable_version_flag = true,
     no_binary_name = true,
@@ -108,125 +176,151 @@ pub struct CommonArgs {
     infer_long_args = true
 )]
 pub struct LinkArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
-    /// Hide every external name of any shape that has a definition
+    /// Capsules to link
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = INPUT)]
+    pub files: Vec<OsString>,
+    /// Read the list of unit set names from FILE
     #[arg(
-        short = 'a',
-        long = "all-hide-defined",
-        overrides_with = "no_all_hide_defined"
-    )]
-    pub all_hide_defined: bool,
-    #[arg(long = "no-all-hide-defined", hide = true)]
-    pub no_all_hide_defined: bool,
-    /// Hide the external SHAPE NAME (it must be defined)
-    #[arg(short = 'h', long = "hide", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true)]
-    pub hide: Vec<OsString>,
-    /// Hide every external SHAPE name that has a definition
-    #[arg(
-        short = 'H',
-        long = "hide-defined",
-        value_name = "SHAPE",
-        allow_hyphen_values = true
-    )]
-    pub hide_defined: Vec<OsString>,
-    /// Warn about external names that nothing defines
-    #[arg(
-        short = 'i',
-        long = "missing-definitions",
-        overrides_with = "no_missing_definitions"
-    )]
-    pub missing_definitions: bool,
-    #[arg(long = "no-missing-definitions", hide = true)]
-    pub no_missing_definitions: bool,
-    /// Keep the external SHAPE NAME visible
-    #[arg(short = 'k', long = "keep", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true)]
-    pub keep: Vec<OsString>,
-    /// Keep every external SHAPE name visible
-    #[arg(
-        short = 'K',
-        long = "keep-all",
-        value_name = "SHAPE",
-        allow_hyphen_values = true
-    )]
-    pub keep_all: Vec<OsString>,
-    /// Use library NAME: NAME.tl in the search path, or the file NAME if it contains '/'
-    #[arg(
-        short = 'l',
-        long = "library",
-        value_name = "NAME",
-        allow_hyphen_values = true
-    )]
-    pub library: Vec<OsString>,
-    /// Write the output capsule to FILE (default capsule.j)
-    #[arg(
-        short = 'o',
-        long = "output-file",
+        short = 'u',
+        long = "unit-file",
         value_name = "FILE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = INPUT
     )]
-    pub output_file: Vec<OsString>,
+    pub unit_file: Vec<OsString>,
     /// Append DIR to the library search path
     #[arg(
         short = 'L',
         long = "path",
         value_name = "DIR",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::DirPath,
+        help_heading = LIBRARIES
     )]
     pub path: Vec<OsString>,
-    /// Rename the external SHAPE name FROM to TO
-    #[arg(short = 'r', long = "rename", num_args = 3, value_names = ["SHAPE", "FROM", "TO"], allow_hyphen_values = true)]
-    pub rename: Vec<OsString>,
-    /// Read rename rules from FILE
+    /// Use library NAME: NAME.tl in the search path, or the file NAME if it contains '/'
     #[arg(
-        short = 'R',
-        long = "rename-file",
-        value_name = "FILE",
-        allow_hyphen_values = true
+        short = 'l',
+        long = "library",
+        value_name = "NAME",
+        allow_hyphen_values = true,
+        help_heading = LIBRARIES
     )]
-    pub rename_file: Vec<OsString>,
+    pub library: Vec<OsString>,
     /// Do not load a library capsule to define SHAPE NAME
-    #[arg(short = 's', long = "suppress", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true)]
+    #[arg(short = 's', long = "suppress", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = LIBRARIES)]
     pub suppress: Vec<OsString>,
     /// Do not load library capsules to define any SHAPE name
     #[arg(
         short = 'S',
         long = "suppress-all",
         value_name = "SHAPE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        help_heading = LIBRARIES
     )]
     pub suppress_all: Vec<OsString>,
     /// Do not use shared (non-unique) library definitions
     #[arg(
         short = 'M',
         long = "suppress-mult",
-        overrides_with = "no_suppress_mult"
+        overrides_with = "no_suppress_mult",
+        help_heading = LIBRARIES
     )]
     pub suppress_mult: bool,
     #[arg(long = "no-suppress-mult", hide = true)]
     pub no_suppress_mult: bool,
-    /// Read the list of unit set names from FILE
+    /// Rename the external SHAPE name FROM to TO
+    #[arg(short = 'r', long = "rename", num_args = 3, value_names = ["SHAPE", "FROM", "TO"], allow_hyphen_values = true, help_heading = NAMES)]
+    pub rename: Vec<OsString>,
+    /// Read rename rules from FILE
     #[arg(
-        short = 'u',
-        long = "unit-file",
+        short = 'R',
+        long = "rename-file",
         value_name = "FILE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = NAMES
     )]
-    pub unit_file: Vec<OsString>,
+    pub rename_file: Vec<OsString>,
+    /// Hide every external name of any shape that has a definition
+    #[arg(
+        short = 'a',
+        long = "all-hide-defined",
+        overrides_with = "no_all_hide_defined",
+        help_heading = NAMES
+    )]
+    pub all_hide_defined: bool,
+    #[arg(long = "no-all-hide-defined", hide = true)]
+    pub no_all_hide_defined: bool,
+    /// Hide the external SHAPE NAME (it must be defined)
+    #[arg(short = 'h', long = "hide", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = NAMES)]
+    pub hide: Vec<OsString>,
+    /// Hide every external SHAPE name that has a definition
+    #[arg(
+        short = 'H',
+        long = "hide-defined",
+        value_name = "SHAPE",
+        allow_hyphen_values = true,
+        help_heading = NAMES
+    )]
+    pub hide_defined: Vec<OsString>,
+    /// Keep the external SHAPE NAME visible
+    #[arg(short = 'k', long = "keep", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = NAMES)]
+    pub keep: Vec<OsString>,
+    /// Keep every external SHAPE name visible
+    #[arg(
+        short = 'K',
+        long = "keep-all",
+        value_name = "SHAPE",
+        allow_hyphen_values = true,
+        help_heading = NAMES
+    )]
+    pub keep_all: Vec<OsString>,
+    /// Write the output capsule to FILE (default capsule.j)
+    #[arg(
+        short = 'o',
+        long = "output-file",
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = OUTPUT
+    )]
+    pub output_file: Vec<OsString>,
+    /// Warn about external names that nothing defines
+    #[arg(
+        short = 'i',
+        long = "missing-definitions",
+        overrides_with = "no_missing_definitions",
+        help_heading = DIAGNOSTICS
+    )]
+    pub missing_definitions: bool,
+    #[arg(long = "no-missing-definitions", hide = true)]
+    pub no_missing_definitions: bool,
     /// Show warnings (the default; '+w' or '--no-warnings' hides them)
-    #[arg(short = 'w', long = "warnings", overrides_with = "no_warnings")]
+    #[arg(
+        short = 'w',
+        long = "warnings",
+        overrides_with = "no_warnings",
+        help_heading = DIAGNOSTICS
+    )]
     pub warnings: bool,
     #[arg(long = "no-warnings", hide = true)]
     pub no_warnings: bool,
     /// Print every capsule that uses, declares, defines or loads SHAPE NAME
-    #[arg(short = 'y', long = "trace-symbol", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true)]
+    #[arg(short = 'y', long = "trace-symbol", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = DIAGNOSTICS)]
     pub trace_symbol: Vec<OsString>,
     /// Write, for each loaded library capsule, the name that caused it to be loaded
-    #[arg(long = "why-extract", value_name = "FILE", allow_hyphen_values = true)]
+    #[arg(
+        long = "why-extract",
+        value_name = "FILE",
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = DIAGNOSTICS
+    )]
     pub why_extract: Option<OsString>,
-    /// Capsules to link
-    #[arg(value_name = "FILE")]
-    pub files: Vec<OsString>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Library construction mode (`-mc`).
@@ -235,7 +329,7 @@ pub struct LinkArgs {
     name = "tld -mc",
     about = "tld -mc: build a TDF library from capsules",
     override_usage = "tld -mc [OPTION ...] FILE ...",
-    after_help = MODES_HELP,
+    after_help = BUILD_AFTER_HELP,
     disable_help_flag = true,
     disable_version_flag = true,
     no_binary_name = true,
@@ -243,55 +337,63 @@ pub struct LinkArgs {
     infer_long_args = true
 )]
 pub struct BuildArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
+    /// Capsules to put into the library
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = INPUT)]
+    pub files: Vec<OsString>,
     /// Include the capsules of LIBRARY in the output library
     #[arg(
         short = 'i',
         long = "include-library",
         value_name = "LIBRARY",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = INPUT
     )]
     pub include_library: Vec<OsString>,
-    /// Write the library to FILE (default library.tl)
+    /// Read the list of unit set names from FILE
     #[arg(
-        short = 'o',
-        long = "output-file",
+        short = 'u',
+        long = "unit-file",
         value_name = "FILE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = INPUT
     )]
-    pub output_file: Vec<OsString>,
+    pub unit_file: Vec<OsString>,
     /// Leave SHAPE NAME out of the library index
-    #[arg(short = 's', long = "suppress", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true)]
+    #[arg(short = 's', long = "suppress", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = NAMES)]
     pub suppress: Vec<OsString>,
     /// Leave every SHAPE name out of the library index
     #[arg(
         short = 'S',
         long = "suppress-all",
         value_name = "SHAPE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        help_heading = NAMES
     )]
     pub suppress_all: Vec<OsString>,
     /// Leave names with only shared definitions out of the index
     #[arg(
         short = 'M',
         long = "suppress-mult",
-        overrides_with = "no_suppress_mult"
+        overrides_with = "no_suppress_mult",
+        help_heading = NAMES
     )]
     pub suppress_mult: bool,
     #[arg(long = "no-suppress-mult", hide = true)]
     pub no_suppress_mult: bool,
-    /// Read the list of unit set names from FILE
+    /// Write the library to FILE (default library.tl)
     #[arg(
-        short = 'u',
-        long = "unit-file",
+        short = 'o',
+        long = "output-file",
         value_name = "FILE",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_hint = ValueHint::FilePath,
+        help_heading = OUTPUT
     )]
-    pub unit_file: Vec<OsString>,
-    /// Capsules to put into the library
-    #[arg(value_name = "FILE")]
-    pub files: Vec<OsString>,
+    pub output_file: Vec<OsString>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Library listing mode (`-mt`).
@@ -300,7 +402,7 @@ pub struct BuildArgs {
     name = "tld -mt",
     about = "tld -mt: list the capsules (and index) of a TDF library",
     override_usage = "tld -mt [OPTION ...] LIBRARY",
-    after_help = MODES_HELP,
+    after_help = LIST_AFTER_HELP,
     disable_help_flag = true,
     disable_version_flag = true,
     no_binary_name = true,
@@ -308,26 +410,41 @@ pub struct BuildArgs {
     infer_long_args = true
 )]
 pub struct ListArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
+    /// The library to list
+    #[arg(value_name = "LIBRARY", value_hint = ValueHint::FilePath, help_heading = INPUT)]
+    pub files: Vec<OsString>,
     /// List the library index as well as the capsule names
-    #[arg(short = 'i', long = "index", overrides_with = "no_index")]
+    #[arg(
+        short = 'i',
+        long = "index",
+        overrides_with = "no_index",
+        help_heading = OUTPUT
+    )]
     pub index: bool,
     #[arg(long = "no-index", hide = true)]
     pub no_index: bool,
     /// List the size of each capsule
-    #[arg(short = 's', long = "size", overrides_with = "no_size")]
+    #[arg(
+        short = 's',
+        long = "size",
+        overrides_with = "no_size",
+        help_heading = OUTPUT
+    )]
     pub size: bool,
     #[arg(long = "no-size", hide = true)]
     pub no_size: bool,
     /// Print the TDF version of the library first
-    #[arg(short = 't', long = "tdf-version", overrides_with = "no_tdf_version")]
+    #[arg(
+        short = 't',
+        long = "tdf-version",
+        overrides_with = "no_tdf_version",
+        help_heading = OUTPUT
+    )]
     pub tdf_version: bool,
     #[arg(long = "no-tdf-version", hide = true)]
     pub no_tdf_version: bool,
-    /// The library to list
-    #[arg(value_name = "LIBRARY")]
-    pub files: Vec<OsString>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Extraction mode (`-mx`).
@@ -336,7 +453,7 @@ pub struct ListArgs {
     name = "tld -mx",
     about = "tld -mx: extract capsules from a TDF library",
     override_usage = "tld -mx [OPTION ...] LIBRARY [CAPSULE ...]",
-    after_help = MODES_HELP,
+    after_help = EXTRACT_AFTER_HELP,
     disable_help_flag = true,
     disable_version_flag = true,
     no_binary_name = true,
@@ -344,40 +461,113 @@ pub struct ListArgs {
     infer_long_args = true
 )]
 pub struct ExtractArgs {
-    #[command(flatten)]
-    pub common: CommonArgs,
+    /// The library, then the capsules to extract
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = INPUT)]
+    pub files: Vec<OsString>,
     /// Extract every capsule
-    #[arg(short = 'a', long = "all", overrides_with = "no_all")]
+    #[arg(
+        short = 'a',
+        long = "all",
+        overrides_with = "no_all",
+        help_heading = NAMES
+    )]
     pub all: bool,
     #[arg(long = "no-all", hide = true)]
     pub no_all: bool,
-    /// Write each capsule under the last part of its name
-    #[arg(short = 'b', long = "basename", overrides_with = "no_basename")]
-    pub basename: bool,
-    #[arg(long = "no-basename", hide = true)]
-    pub no_basename: bool,
-    /// Report each extracted capsule
-    #[arg(short = 'i', long = "info", overrides_with = "no_info")]
-    pub info: bool,
-    #[arg(long = "no-info", hide = true)]
-    pub no_info: bool,
     /// Match capsule names against the last part of the stored names too
     #[arg(
         short = 'm',
         long = "match-basename",
-        overrides_with = "no_match_basename"
+        overrides_with = "no_match_basename",
+        help_heading = NAMES
     )]
     pub match_basename: bool,
     #[arg(long = "no-match-basename", hide = true)]
     pub no_match_basename: bool,
-    /// The library, then the capsules to extract
-    #[arg(value_name = "FILE")]
-    pub files: Vec<OsString>,
+    /// Write each capsule under the last part of its name
+    #[arg(
+        short = 'b',
+        long = "basename",
+        overrides_with = "no_basename",
+        help_heading = OUTPUT
+    )]
+    pub basename: bool,
+    #[arg(long = "no-basename", hide = true)]
+    pub no_basename: bool,
+    /// Report each extracted capsule
+    #[arg(
+        short = 'i',
+        long = "info",
+        overrides_with = "no_info",
+        help_heading = DIAGNOSTICS
+    )]
+    pub info: bool,
+    #[arg(long = "no-info", hide = true)]
+    pub no_info: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
+
+/// The clap command of one mode, as `--help` shows it.
+pub fn mode_command(mode: Mode) -> clap::Command {
+    match mode {
+        Mode::Link => LinkArgs::command(),
+        Mode::Build => BuildArgs::command(),
+        Mode::List => ListArgs::command(),
+        Mode::Extract => ExtractArgs::command(),
+    }
+}
+
+/// `tld`'s options as one clap command, for the man page and the shell completion
+/// generator: the link-mode options, and each mode as a subcommand named by its mode
+/// word (`-ml`, `-mc`, `-mt`, `-mx`), which, like a subcommand, can only come first.
+/// Parsing does not use this command (see the module documentation).
+pub fn command() -> clap::Command {
+    let mut cmd = LinkArgs::command()
+        .name("tld")
+        .bin_name("tld")
+        .about("link TDF capsules and libraries into one capsule")
+        .version(env!("CARGO_PKG_VERSION"))
+        .long_about(LONG_ABOUT)
+        .subcommand_help_heading("Modes")
+        .subcommand_value_name("MODE")
+        .disable_help_subcommand(true);
+    for mode in [Mode::Link, Mode::Build, Mode::List, Mode::Extract] {
+        let about = match mode {
+            Mode::Link => "Link capsules (the default)",
+            Mode::Build => "Build a library from capsules",
+            Mode::List => "List the contents of a library",
+            Mode::Extract => "Extract capsules from a library",
+        };
+        cmd = cmd.subcommand(
+            mode_command(mode)
+                .name(mode.word())
+                .about(about)
+                .after_help(None::<&str>),
+        );
+    }
+    cmd
+}
+
+const LONG_ABOUT: &str = "\
+tld links TDF capsules (.j) into one capsule: it reads the capsules named on the command \
+line, loads from the libraries (-l, searched in the -L directories) every capsule that \
+defines a name still undefined, applies the renaming (-r, -R), suppression (-s, -S, -M), \
+hiding (-a, -h, -H) and keeping (-k, -K) options, and writes the result (-o, default \
+capsule.j). It is a drop-in replacement for TenDRA's tld 4.0#7, including its -mc \
+(build a library), -mt (list a library) and -mx (extract capsules) modes, but it exits \
+non-zero after errors, never writes broken output, and orders its output \
+deterministically.";
 
 /// Options added by this toolset (not in TenDRA's `tld`). A long-option prefix is first
 /// matched against the other options only; see the module documentation.
-const EXTENSIONS: &[&str] = &["error-limit", "explain", "trace-symbol", "why-extract"];
+const EXTENSIONS: &[&str] = &[
+    "color",
+    "error-limit",
+    "explain",
+    "trace-symbol",
+    "why-extract",
+];
 
 /// Short options that take their value from the rest of the word or the next word.
 const LINK_EITHER: &[char] = &['l', 'L'];
@@ -619,12 +809,12 @@ fn emit(out: &mut Vec<OsString>, info: &OptInfo, off: bool, values: Vec<OsString
 /// Maps a clap error on the canonical list to a catalogue usage diagnostic.
 fn clap_error(e: clap::Error) -> Box<Diagnostic> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let ctx = |k: ContextKind| match e.get(k) {
-        Some(ContextValue::String(s)) => s.clone(),
-        Some(ContextValue::Strings(v)) => v.join(", "),
-        Some(other) => other.to_string(),
-        None => String::new(),
+    let ctx_text = |v: &ContextValue| match v {
+        ContextValue::String(s) => s.clone(),
+        ContextValue::Strings(v) => v.join(", "),
+        other => other.to_string(),
     };
+    let ctx = |k: ContextKind| e.get(k).map(ctx_text).unwrap_or_default();
     let arg = ctx(ContextKind::InvalidArg);
     let arg = arg.split(' ').next().unwrap_or("").to_owned();
     let kind = match e.kind() {
@@ -632,6 +822,8 @@ fn clap_error(e: clap::Error) -> Box<Diagnostic> {
             let value = ctx(ContextKind::InvalidValue);
             let expected = if arg == "--error-limit" {
                 "a whole number (0 for no limit)".to_owned()
+            } else if let Some(valid) = e.get(ContextKind::ValidValue) {
+                format!("one of {}", ctx_text(valid))
             } else {
                 match e.source() {
                     Some(src) => format!("a valid value ({src})"),
@@ -766,13 +958,20 @@ pub struct Parsed {
     pub show_version: bool,
     /// `--error-limit`, if given.
     pub error_limit: Option<usize>,
+    /// `--color`, if given.
+    pub color: Option<ColorChoice>,
     pub request: Request,
 }
 
 /// Parses the command line (without the program name). Usage errors and illegal
 /// external names are reported to `rep`; `None` means the run must stop (exit with
 /// `rep.exit_code()`).
+///
+/// Also sets `rep`'s colour for standard error ([`ColorChoice::for_stderr`]): from the
+/// parsed `--color`, and, for problems found while parsing, from the last `--color`
+/// word that can be seen ([`ColorChoice::scan`]).
 pub fn parse(args: Vec<OsString>, rep: &mut Reporter) -> Option<Parsed> {
+    rep.set_color(ColorChoice::scan(&args).unwrap_or_default().for_stderr());
     let words = match tdf_core::fsutil::expand_response_files(args) {
         Ok(w) => w,
         Err(d) => {
@@ -780,8 +979,13 @@ pub fn parse(args: Vec<OsString>, rep: &mut Reporter) -> Option<Parsed> {
             return None;
         }
     };
+    rep.set_color(ColorChoice::scan(&words).unwrap_or_default().for_stderr());
     match parse_words(&words, rep) {
-        Ok(p) => p,
+        Ok(Some(p)) => {
+            rep.set_color(p.color.unwrap_or_default().for_stderr());
+            Some(p)
+        }
+        Ok(None) => None,
         Err(d) => {
             let _ = rep.report(*d);
             None
@@ -859,6 +1063,7 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
     };
     let show_version = mode_version || common.version;
     let error_limit = common.error_limit;
+    let color = common.color;
     let request = if common.help {
         Request::Help(mode)
     } else if let Some(code) = common.explain {
@@ -873,6 +1078,7 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
     Ok(Some(Parsed {
         show_version,
         error_limit,
+        color,
         request,
     }))
 }
@@ -992,13 +1198,7 @@ fn link_options(
 
 /// The help text of a mode.
 pub fn help_text(mode: Mode) -> String {
-    let mut cmd = match mode {
-        Mode::Link => LinkArgs::command(),
-        Mode::Build => BuildArgs::command(),
-        Mode::List => ListArgs::command(),
-        Mode::Extract => ExtractArgs::command(),
-    };
-    cmd.render_help().to_string()
+    mode_command(mode).render_help().to_string()
 }
 
 /// The version text.
@@ -1089,6 +1289,10 @@ mod tests {
         assert_eq!(canon(&["--w"]).unwrap(), ["--warnings"]);
         assert_eq!(canon(&["--m"]).unwrap(), ["--missing-definitions"]);
         assert_eq!(canon(&["--wh", "f"]).unwrap(), ["--why-extract=f"]);
+        // `--color` is an addition: no TenDRA option starts with `c`.
+        assert_eq!(canon(&["--c", "never"]).unwrap(), ["--color=never"]);
+        assert_eq!(canon(&["--col=always"]).unwrap(), ["--color=always"]);
+        assert_eq!(canon(&["-c"]).unwrap_err(), "unknown_short_option");
         assert_eq!(
             canon(&["--suppress", "tag", "x"]).unwrap(),
             ["--suppress", "tag", "x"]
@@ -1252,6 +1456,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(matches!(&p.request, Request::Extract(a) if a.all && a.basename));
+        for mode in ["-ml", "-mc", "-mt", "-mx"] {
+            let p = parse_words(&words(&[mode, "--color", "never", "f"]), &mut rep)
+                .unwrap()
+                .unwrap();
+            assert_eq!(p.color, Some(ColorChoice::Never), "{mode}");
+        }
+    }
+
+    #[test]
+    fn commands_are_consistent() {
+        for mode in [Mode::Link, Mode::Build, Mode::List, Mode::Extract] {
+            mode_command(mode).debug_assert();
+        }
+        let cmd = command();
+        cmd.clone().debug_assert();
+        let modes: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(modes, ["-ml", "-mc", "-mt", "-mx"]);
     }
 
     #[test]

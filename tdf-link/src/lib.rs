@@ -47,8 +47,9 @@ use args::Request;
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
 /// Runs `tld` with these arguments (without the program name), writing listings, help
-/// and `-y` lines to `stdout` and diagnostics through `rep`. Returns the exit status:
-/// 0 on success, 1 after an error, 2 after a usage error.
+/// and `-y` lines to `stdout` (never coloured) and diagnostics through `rep`, whose
+/// colour follows `--color` and this process's standard error ([`args::parse`]).
+/// Returns the exit status: 0 on success, 1 after an error, 2 after a usage error.
 pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, rep: &mut Reporter) -> i32 {
     let Some(parsed) = args::parse(args, rep) else {
         return rep.exit_code();

@@ -88,6 +88,7 @@
 //! definitions, `MULT`), `"undefined"` (neither) or `"unknown"` (the capsule carries no
 //! linker information, so usage is not known).
 
+pub mod cli;
 mod extract;
 mod inspect;
 mod list;

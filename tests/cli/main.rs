@@ -1,5 +1,6 @@
 //! Integration tests of the three binaries, one module per tool.
 
+mod conventions;
 mod coverage;
 mod diagnostics;
 mod explain;

@@ -1,0 +1,118 @@
+//! `tshow`'s options (clap derive), here in the library so that the man page and shell
+//! completion generator can read them ([`command`]). The binary parses them with
+//! [`tdf_lib::cli::parse`], which turns every complaint into a catalogue diagnostic.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
+use tdf_lib::cli::{headings, ColorChoice, VERSION};
+
+use crate::ListFormat;
+
+/// The heading of the listing options.
+const LISTING: &str = "Listing (without -x)";
+/// The heading of the extraction options.
+const EXTRACTION: &str = "Extraction (-x)";
+
+const EXAMPLES: &str = "\
+Examples:
+  tshow math.tl                       list the members of a library
+  tshow -s -i math.tl                 ... with their sizes and the index
+  tshow --format json math.tl         the same as one JSON document
+  tshow square.j                      inspect a capsule, as nm does an object file
+  tshow -x -C out math.tl square.j    extract square.j into out/
+  tshow -x -a -b math.tl              extract every member under its last name part";
+
+/// List a TDF library (.tl), inspect a TDF capsule (.j), or extract capsules from a library.
+///
+/// Without -x, FILE is listed if it is a library and inspected if it is a capsule (decided
+/// by its first bytes). With -x, the named capsules (or all, with -a) are extracted from the
+/// library FILE. Arguments of the form @FILE are replaced by the words in FILE.
+#[derive(Parser, Debug)]
+#[command(name = "tshow", version = VERSION, max_term_width = 100, after_help = EXAMPLES)]
+pub struct ShowArgs {
+    /// The library or capsule
+    #[arg(value_name = "FILE", required_unless_present = "explain", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
+    pub file: Option<String>,
+    /// With -x: the capsules to extract
+    #[arg(value_name = "NAME", help_heading = headings::INPUT)]
+    pub names: Vec<String>,
+    /// List the index of a library
+    #[arg(short = 'i', long = "index", conflicts_with = "extract", help_heading = LISTING)]
+    pub index: bool,
+    /// List the sizes of the members of a library
+    #[arg(short = 's', long = "size", conflicts_with = "extract", help_heading = LISTING)]
+    pub size: bool,
+    /// Print the TDF version of a library
+    #[arg(short = 't', long = "tdf-version", conflicts_with = "extract", help_heading = LISTING)]
+    pub tdf_version: bool,
+    /// Output format
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "text",
+        conflicts_with = "extract",
+        help_heading = LISTING
+    )]
+    pub format: Format,
+    /// Extract capsules from the library FILE
+    #[arg(short = 'x', long = "extract", help_heading = EXTRACTION)]
+    pub extract: bool,
+    /// With -x: extract every capsule
+    #[arg(short = 'a', long = "all", help_heading = EXTRACTION)]
+    pub all: bool,
+    /// With -x: a NAME also matches the last part of a stored name
+    #[arg(short = 'm', long = "match-basename", help_heading = EXTRACTION)]
+    pub match_basename: bool,
+    /// With -x: write each capsule under the last part of its name
+    #[arg(short = 'b', long = "basename", help_heading = EXTRACTION)]
+    pub basename: bool,
+    /// With -x: extract below DIR
+    #[arg(short = 'C', long = "directory", value_name = "DIR", value_hint = ValueHint::DirPath, help_heading = EXTRACTION)]
+    pub directory: Option<PathBuf>,
+    /// With -x: report each extracted capsule
+    #[arg(short = 'v', long = "verbose", help_heading = EXTRACTION)]
+    pub verbose: bool,
+    /// Explain a diagnostic code (such as E0611) and exit
+    #[arg(long, value_name = "CODE", exclusive = true, help_heading = headings::DIAGNOSTICS)]
+    pub explain: Option<String>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
+    pub color: ColorChoice,
+}
+
+/// The listing formats of `--format`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Format {
+    /// Readable text with aligned columns
+    Text,
+    /// One JSON document (see JSON.md)
+    Json,
+    /// The format of TenDRA's `tld -mt` (libraries only)
+    #[value(hide = true)]
+    Tendra,
+}
+
+impl From<Format> for ListFormat {
+    fn from(f: Format) -> ListFormat {
+        match f {
+            Format::Text => ListFormat::Text,
+            Format::Json => ListFormat::Json,
+            Format::Tendra => ListFormat::Tendra,
+        }
+    }
+}
+
+/// `tshow`'s clap command, for the man page and shell completion generator.
+pub fn command() -> clap::Command {
+    ShowArgs::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_is_consistent() {
+        super::command().debug_assert();
+    }
+}
