@@ -23,7 +23,9 @@ use libfuzzer_sys::fuzz_target;
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("tdf-fuzz-link-{}", std::process::id()));
+        // The run script points TDF_FUZZ_TMP at a directory it removes afterwards.
+        let base = std::env::var_os("TDF_FUZZ_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
+        let d = base.join(format!("tdf-fuzz-link-{}", std::process::id()));
         std::fs::create_dir_all(&d).expect("create the work directory");
         d
     })
@@ -93,7 +95,10 @@ fuzz_target!(|data: &[u8]| {
     if status == 0 {
         let written = std::fs::read(&out).expect("a successful link writes its output");
         if let Err(d) = tdf_core::Capsule::read(&written) {
-            panic!("the linked capsule does not read: {}", d.render("tld", false));
+            panic!(
+                "the linked capsule does not read: {}",
+                d.render("tld", false)
+            );
         }
     } else {
         assert!(!out.exists(), "a failed link wrote its output");
