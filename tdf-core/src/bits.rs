@@ -151,6 +151,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a 2-bit basic integer (the tag of an EXTERNAL).
+    #[inline]
+    pub fn read_tag2(&mut self) -> Result<u32, ReadError> {
+        if self.pos % 8 <= 6 {
+            let byte = match self.data.get(self.pos / 8) {
+                Some(&b) => b,
+                None => return Err(self.eof_at(self.pos)),
+            };
+            let v = (byte >> (6 - self.pos % 8)) & 3;
+            self.pos += 2;
+            Ok(v.into())
+        } else {
+            self.read_bits(2)
+        }
+    }
+
     /// Reads a basic integer of `n` bits (1 to 32), most significant bit first.
     pub fn read_bits(&mut self, n: u32) -> Result<u32, ReadError> {
         assert!((1..=32).contains(&n), "basic integers have 1 to 32 bits");
@@ -177,8 +193,50 @@ impl<'a> Reader<'a> {
     /// Redundant leading zero digits are accepted; a value over 32 bits is an error.
     #[inline]
     pub fn read_tdfint(&mut self) -> Result<u32, ReadError> {
+        // Nibble-aligned with one digit (most TDFINTs of a well-formed stream): one byte
+        // load, a shift and a test. (Finding the terminating digit in a 64-bit word was
+        // measured slower: most TDFINTs have one digit.)
+        if self.pos.is_multiple_of(4) {
+            if let Some(&byte) = self.data.get(self.pos / 8) {
+                let nibble = (byte >> (4 - (self.pos & 4))) & 0xF;
+                if nibble & 8 != 0 {
+                    self.pos += 4;
+                    return Ok((nibble & 7).into());
+                }
+            }
+        }
+        self.read_tdfint_digits()
+    }
+
+    /// [`Reader::read_tdfint`] for several digits, an odd position, or an error.
+    #[inline(never)]
+    fn read_tdfint_digits(&mut self) -> Result<u32, ReadError> {
         let start = self.pos;
         let mut value: u32 = 0;
+        if start.is_multiple_of(4) {
+            // One byte load and a shift per digit, no per-nibble alignment test.
+            let mut pos = start;
+            loop {
+                let Some(&byte) = self.data.get(pos / 8) else {
+                    self.pos = pos;
+                    return Err(self.eof_at(start));
+                };
+                let nibble = (byte >> (4 - (pos & 4))) & 0xF;
+                pos += 4;
+                if value > 0x1FFF_FFFF {
+                    self.pos = pos;
+                    return Err(ReadError {
+                        kind: ReadErrorKind::IntegerTooBig,
+                        bit_pos: start as u64,
+                    });
+                }
+                value = (value << 3) | (nibble & 7) as u32;
+                if nibble & 8 != 0 {
+                    self.pos = pos;
+                    return Ok(value);
+                }
+            }
+        }
         loop {
             let nibble = match self.read_nibble() {
                 Ok(n) => n,
@@ -198,6 +256,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `n` whole bytes; the position must be byte-aligned.
+    #[inline]
     pub fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], ReadError> {
         debug_assert!(self.is_aligned());
         let start = self.pos / 8;
@@ -209,9 +268,23 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a TDFIDENT (§1.5) with 8-bit characters, returned as a borrowed slice.
+    #[inline]
     pub fn read_ident(&mut self) -> Result<&'a [u8], ReadError> {
         let start = self.pos;
-        let k = self.read_tdfint()?;
+        // The character size is 8 (octal 10: nibbles 1 and 8) in every identifier TDF
+        // producers write: recognised without decoding.
+        let at = self.pos / 8;
+        let k = match (self.pos & 7, self.data.get(at), self.data.get(at + 1)) {
+            (0, Some(0x18), _) => {
+                self.pos += 8;
+                8
+            }
+            (4, Some(a), Some(b)) if a & 0xF == 1 && b >> 4 == 8 => {
+                self.pos += 8;
+                8
+            }
+            _ => self.read_tdfint()?,
+        };
         let n = self.read_tdfint()?;
         if k != 8 {
             return Err(ReadError {
@@ -224,6 +297,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a BYTESTREAM (§1.6): a length, alignment, then that many bytes, borrowed.
+    #[inline]
     pub fn read_bytestream(&mut self) -> Result<&'a [u8], ReadError> {
         let n = self.read_tdfint()?;
         self.align();
@@ -296,11 +370,49 @@ impl Writer {
     /// Writes a TDFINT with no redundant leading zeros.
     #[inline]
     pub fn write_tdfint(&mut self, v: u32) {
-        let digits = tdfint_nibbles(v);
-        for i in (1..digits).rev() {
-            self.write_nibble(((v >> (3 * i)) & 7) as u8);
+        // One digit on a nibble boundary (most TDFINTs): a push or an or.
+        if v < 8 {
+            match self.used {
+                0 => {
+                    self.buf.push((v as u8 | 8) << 4);
+                    self.used = 4;
+                    return;
+                }
+                4 => {
+                    *self.buf.last_mut().expect("a half-filled byte exists") |= v as u8 | 8;
+                    self.used = 0;
+                    return;
+                }
+                _ => {}
+            }
         }
-        self.write_nibble((v & 7) as u8 | 8);
+        self.write_tdfint_digits(v);
+    }
+
+    /// [`Writer::write_tdfint`] for several digits or an odd position.
+    fn write_tdfint_digits(&mut self, v: u32) {
+        let digits = tdfint_nibbles(v);
+        if self.used & 3 != 0 {
+            for i in (1..digits).rev() {
+                self.write_nibble(((v >> (3 * i)) & 7) as u8);
+            }
+            self.write_nibble((v & 7) as u8 | 8);
+            return;
+        }
+        // Nibble-aligned: spread the octal digits over nibbles, then store whole bytes.
+        let mut nibbles = spread_octal(v) | 8;
+        let mut count = digits;
+        if self.used == 4 {
+            let last = self.buf.pop().expect("a half-filled byte exists");
+            nibbles |= u64::from(last >> 4) << (4 * count);
+            count += 1;
+        }
+        // Eight bytes stored at once (one store), the unused ones dropped again.
+        let len = self.buf.len() + count.div_ceil(2) as usize;
+        let bytes = (nibbles << (64 - 4 * count)).to_be_bytes();
+        self.buf.extend_from_slice(&bytes);
+        self.buf.truncate(len);
+        self.used = if count % 2 == 1 { 4 } else { 0 };
     }
 
     /// BYTE_ALIGN: pad with zero bits to the next byte boundary.
@@ -330,6 +442,25 @@ impl Writer {
         self.write_bytes(bytes);
     }
 
+    /// Number of bytes written so far (a partial last byte counts).
+    pub fn byte_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Hands the complete bytes written so far to `out` and forgets them (a partial last
+    /// byte stays), so that a long stream can be written through a small buffer.
+    /// Returns the number of bytes handed over.
+    pub fn drain_to(&mut self, out: &mut dyn std::io::Write) -> std::io::Result<usize> {
+        let complete = if self.used == 0 {
+            self.buf.len()
+        } else {
+            self.buf.len() - 1
+        };
+        out.write_all(&self.buf[..complete])?;
+        self.buf.drain(..complete);
+        Ok(complete)
+    }
+
     /// The bytes written, with a final partial byte padded with zeros.
     pub fn finish(self) -> Vec<u8> {
         self.buf
@@ -339,6 +470,18 @@ impl Writer {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
+}
+
+/// The octal digits of `v`, one per nibble (digit `i` in bits `4i..4i+3`), without
+/// a loop: groups of bits are moved apart in four halving steps.
+#[inline]
+fn spread_octal(v: u32) -> u64 {
+    let x = u64::from(v);
+    // Digits 8..10 to nibbles 8..10; then within 32-, 16- and 8-bit lanes.
+    let x = (x & 0x00FF_FFFF) | ((x & 0x1_FF00_0000) << 8);
+    let x = (x & 0x0000_0FFF_0000_0FFF) | ((x & 0x00FF_F000_00FF_F000) << 4);
+    let x = (x & 0x003F_003F_003F_003F) | ((x & 0x0FC0_0FC0_0FC0_0FC0) << 2);
+    (x & 0x0707_0707_0707_0707) | ((x & 0x3838_3838_3838_3838) << 1)
 }
 
 /// Number of nibbles (octal digits) in the TDFINT encoding of `v` (`tdf_int_size`).
@@ -390,6 +533,120 @@ mod tests {
         assert_eq!(tdfint_nibbles(8), 2);
         assert_eq!(tdfint_nibbles(4096), 5);
         assert_eq!(tdfint_nibbles(u32::MAX), 11);
+    }
+
+    #[test]
+    fn tdfint_fast_paths_match_the_nibble_loop() {
+        // Every start offset within a byte, values of every digit count.
+        let mut values = vec![0, 1, 7, 8, 63, 64, 511, 512, u32::MAX, u32::MAX - 1];
+        values.extend((0..32).map(|b| 1u32 << b));
+        values.extend((0..32).map(|b| (1u32 << b) - 1));
+        for lead in 0..8u32 {
+            for &v in &values {
+                let mut fast = Writer::new();
+                let mut slow = Writer::new();
+                if lead > 0 {
+                    fast.write_bits(0b1010_1010 >> (8 - lead), lead);
+                    slow.write_bits(0b1010_1010 >> (8 - lead), lead);
+                }
+                fast.write_tdfint(v);
+                let digits = tdfint_nibbles(v);
+                for i in (1..digits).rev() {
+                    slow.write_bits((v >> (3 * i)) & 7, 4);
+                }
+                slow.write_bits((v & 7) | 8, 4);
+                assert_eq!(fast.bit_len(), slow.bit_len(), "{v} after {lead} bits");
+                let bytes = fast.finish();
+                assert_eq!(bytes, slow.finish(), "{v} after {lead} bits");
+                let mut r = Reader::new(&bytes);
+                if lead > 0 {
+                    r.read_bits(lead).unwrap();
+                }
+                assert_eq!(r.read_tdfint().unwrap(), v, "{v} after {lead} bits");
+                assert_eq!(r.bit_pos(), u64::from(lead + 4 * digits));
+            }
+        }
+        // Errors of the aligned path: position of the start, as before.
+        let mut r = Reader::new(&[0x01]);
+        r.read_nibble().unwrap();
+        assert_eq!(
+            r.read_tdfint().unwrap_err(),
+            ReadError {
+                kind: ReadErrorKind::UnexpectedEof,
+                bit_pos: 4
+            }
+        );
+        let big = [0x47, 0x77, 0x77, 0x77, 0x77, 0x7F];
+        let e = Reader::new(&big).read_tdfint().unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::IntegerTooBig);
+        assert_eq!(e.bit_pos, 0);
+    }
+
+    #[test]
+    fn identifiers_at_every_offset() {
+        for lead in 0..8u32 {
+            for k in [8u32, 16] {
+                let mut w = Writer::new();
+                if lead > 0 {
+                    w.write_bits(1, lead);
+                }
+                w.write_tdfint(k);
+                w.write_tdfint(3);
+                w.align();
+                w.write_bytes(b"abc");
+                let bytes = w.finish();
+                let mut r = Reader::new(&bytes);
+                if lead > 0 {
+                    r.read_bits(lead).unwrap();
+                }
+                match k {
+                    8 => assert_eq!(r.read_ident().unwrap(), b"abc", "after {lead} bits"),
+                    _ => assert_eq!(
+                        r.read_ident().unwrap_err().kind,
+                        ReadErrorKind::UnsupportedCharSize(16)
+                    ),
+                }
+            }
+        }
+        // Cut after the character size: the length is missing.
+        let e = Reader::new(&[0x18]).read_ident().unwrap_err();
+        assert_eq!((e.kind, e.bit_pos), (ReadErrorKind::UnexpectedEof, 8));
+    }
+
+    #[test]
+    fn octal_spread() {
+        for v in [
+            0,
+            1,
+            7,
+            8,
+            0o12345670,
+            u32::MAX,
+            0o37777777777,
+            1 << 31,
+            0o1234,
+        ] {
+            let mut expected = 0u64;
+            for i in 0..11 {
+                expected |= u64::from((v >> (3 * i)) & 7) << (4 * i);
+            }
+            assert_eq!(spread_octal(v), expected, "{v:o}");
+        }
+    }
+
+    #[test]
+    fn tag_reads_match_read_bits() {
+        let data = [0b1011_0010, 0b0111_1000];
+        for start in 0..=16 {
+            let mut a = Reader::new(&data);
+            let mut b = Reader::new(&data);
+            if start > 0 {
+                a.read_bits(start).unwrap();
+                b.read_bits(start).unwrap();
+            }
+            assert_eq!(a.read_tag2(), b.read_bits(2), "at bit {start}");
+            assert_eq!(a.bit_pos(), b.bit_pos());
+        }
     }
 
     #[test]

@@ -7,14 +7,21 @@
 //! copied. [`Capsule::write`] encodes a model; for a capsule read from a file written by a
 //! TDF producer, `write(read(bytes)) == bytes`.
 //!
+//! The checking reader itself is [`FlatCapsule::read`]: it decodes into flat vectors that
+//! are reused from one capsule to the next, which is how the linker and the librarian read
+//! thousands of capsules without allocating for each; [`Capsule::read`] builds the model
+//! from it, so both apply the same checks.
+//!
 //! The reader decides nothing about linking: merging names across capsules, renaming and
 //! the output id space belong to the linker's tables.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use tdf_errors::{Diagnostic, Kind};
 
 use crate::bits::{len_u32, Reader, Writer};
+use crate::hash::FastHashSet;
 use crate::linkinfo::{check_usage, LinkInfoKind, Usage, UsageError};
 use crate::name::ExtName;
 use crate::unitset::UnitSetList;
@@ -114,11 +121,9 @@ impl<'a> Capsule<'a> {
     /// Reads and checks a capsule (§2.8, §3). The diagnostic has no file name; the caller
     /// adds it.
     pub fn read_with(data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<Capsule<'a>> {
-        CapsuleReader {
-            r: Reader::new(data),
-            sets: opts.unit_sets,
-        }
-        .read(opts.established_major)
+        let mut flat = FlatCapsule::new();
+        flat.read(data, opts)?;
+        Ok(flat.to_capsule())
     }
 
     /// Encodes this capsule.
@@ -201,10 +206,106 @@ impl Unit<'_> {
     }
 }
 
-/// The stateful part of reading: the bit reader and the unit set list.
-struct CapsuleReader<'a, 's> {
-    r: Reader<'a>,
-    sets: &'s UnitSetList,
+/// A capsule decoded into flat vectors: the form in which the linker and the librarian
+/// read capsules, and from which [`Capsule`] is built.
+///
+/// One `FlatCapsule` serves capsule after capsule: [`FlatCapsule::read`] clears it and
+/// refills its vectors, so once they have grown to the largest capsule, reading
+/// allocates nothing (the component list of a unique name excepted). Unit bodies,
+/// identifiers and names borrow from the input. Each shape names its range of
+/// `externs`, each group its range of `units`, each counted unit its range of
+/// `unit_shapes` (one per shape of the capsule, in shape order), and each of those its
+/// range of `links`.
+#[derive(Debug, Clone)]
+pub struct FlatCapsule<'a> {
+    /// Major version (at least 4).
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// The shapes, in capsule order.
+    pub shapes: Vec<FlatShape<'a>>,
+    /// The external names of every shape, shape after shape.
+    pub externs: Vec<External<'a>>,
+    /// The unit sets present, in capsule order.
+    pub groups: Vec<FlatGroup<'a>>,
+    /// The units of every group, group after group.
+    pub units: Vec<FlatUnit<'a>>,
+    /// The per-shape counts and links of the counted units.
+    pub unit_shapes: Vec<UnitShape>,
+    /// The links of every unit and shape.
+    pub links: Vec<Link>,
+    /// Which linker-information unit the capsule carries.
+    pub linkinfo: LinkInfoKind,
+    /// Warnings found while reading (obsolete `tld2`, no linker information).
+    pub warnings: Vec<Diagnostic>,
+    /// See [`Capsule::aligned_idents`].
+    pub aligned_idents: bool,
+    scratch: Scratch<'a>,
+}
+
+/// One shape of a [`FlatCapsule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatShape<'a> {
+    pub name: &'a [u8],
+    pub num_ids: u32,
+    /// Its external names, as a range of [`FlatCapsule::externs`].
+    pub externs: Range<usize>,
+}
+
+/// One unit set of a [`FlatCapsule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatGroup<'a> {
+    pub name: &'a [u8],
+    /// Its order number in the unit set list the capsule was read with.
+    pub set: usize,
+    /// Its units, as a range of [`FlatCapsule::units`].
+    pub units: Range<usize>,
+}
+
+/// One unit of a [`FlatCapsule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatUnit<'a> {
+    pub body: &'a [u8],
+    /// Its counts and links, as a range of [`FlatCapsule::unit_shapes`]: empty when the
+    /// unit declared no counts, else one entry per shape of the capsule.
+    pub shapes: Range<usize>,
+}
+
+/// The unit-scope id count and the links of one unit for one shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitShape {
+    pub count: u32,
+    /// The links, as a range of [`FlatCapsule::links`].
+    pub links: Range<usize>,
+}
+
+/// Reusable working storage of the reader.
+#[derive(Debug, Clone, Default)]
+struct Scratch<'a> {
+    set_positions: Vec<usize>,
+    /// The ids bound so far in one shape, as a bitmap.
+    id_bits: Vec<u64>,
+    /// The shape names so far, once there are too many to compare one by one.
+    shape_names: FastHashSet<&'a [u8]>,
+}
+
+impl Default for FlatCapsule<'_> {
+    fn default() -> Self {
+        FlatCapsule {
+            major: 0,
+            minor: 0,
+            shapes: Vec::new(),
+            externs: Vec::new(),
+            groups: Vec::new(),
+            units: Vec::new(),
+            unit_shapes: Vec::new(),
+            links: Vec::new(),
+            linkinfo: LinkInfoKind::Missing,
+            warnings: Vec::new(),
+            aligned_idents: false,
+            scratch: Scratch::default(),
+        }
+    }
 }
 
 /// A diagnostic located at byte `offset`.
@@ -212,17 +313,105 @@ fn at(kind: Kind, offset: u64) -> Box<Diagnostic> {
     Box::new(Diagnostic::new(kind).at_byte(offset))
 }
 
-/// A capacity for a list of `n` items of at least `min_bytes` each that cannot exceed
-/// what the remaining input could hold.
-fn bounded(n: u32, r: &Reader<'_>) -> usize {
-    (n as usize).min(r.remaining_bytes() * 2 + 1)
+/// The order number of unit set `name`. The built-in list has 12 names: comparing them
+/// one by one is cheaper than hashing the name.
+fn set_position(sets: &UnitSetList, name: &[u8]) -> Option<usize> {
+    if sets.len() <= 32 {
+        (0..sets.len()).find(|&i| sets.name(i) == name)
+    } else {
+        sets.position(name)
+    }
 }
 
-impl<'a> CapsuleReader<'a, '_> {
-    fn read(mut self, established: Option<u32>) -> DiagResult<Capsule<'a>> {
-        let r = &mut self.r;
+/// Shapes compared one by one before a hash set takes over.
+const FEW_SHAPES: usize = 16;
+
+impl<'a> FlatCapsule<'a> {
+    /// An empty capsule, to read into.
+    pub fn new() -> Self {
+        FlatCapsule::default()
+    }
+
+    /// The external names of shape `s`.
+    pub fn externs_of(&self, s: &FlatShape<'_>) -> &[External<'a>] {
+        &self.externs[s.externs.clone()]
+    }
+
+    /// The counts and links of unit `u` (empty when it declared no counts).
+    pub fn shapes_of(&self, u: &FlatUnit<'_>) -> &[UnitShape] {
+        &self.unit_shapes[u.shapes.clone()]
+    }
+
+    /// The links of one unit and shape.
+    pub fn links_of(&self, us: &UnitShape) -> &[Link] {
+        &self.links[us.links.clone()]
+    }
+
+    /// The model of the capsule read.
+    pub fn to_capsule(&self) -> Capsule<'a> {
+        let shapes = self
+            .shapes
+            .iter()
+            .map(|s| Shape {
+                name: Cow::Borrowed(s.name),
+                num_ids: s.num_ids,
+                externs: self.externs_of(s).to_vec(),
+            })
+            .collect();
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| Group {
+                name: Cow::Borrowed(g.name),
+                units: self.units[g.units.clone()]
+                    .iter()
+                    .map(|u| Unit {
+                        counts: self.shapes_of(u).iter().map(|us| us.count).collect(),
+                        links: self
+                            .shapes_of(u)
+                            .iter()
+                            .map(|us| self.links_of(us).to_vec())
+                            .collect(),
+                        body: Cow::Borrowed(u.body),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Capsule {
+            major: self.major,
+            minor: self.minor,
+            shapes,
+            groups,
+            linkinfo: self.linkinfo,
+            warnings: self.warnings.clone(),
+            aligned_idents: self.aligned_idents,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.shapes.clear();
+        self.externs.clear();
+        self.groups.clear();
+        self.units.clear();
+        self.unit_shapes.clear();
+        self.links.clear();
+        self.warnings.clear();
+        self.linkinfo = LinkInfoKind::Missing;
+        self.aligned_idents = false;
+        self.scratch.set_positions.clear();
+        self.scratch.shape_names.clear();
+    }
+
+    /// Reads and checks a capsule (§2.8, §3), replacing what was read before. The checks
+    /// are TenDRA's, in its order; the first failure is returned as a diagnostic located
+    /// at the byte where the offending item starts, without a file name (the caller adds
+    /// it). After a failure the contents are unspecified.
+    pub fn read(&mut self, data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<()> {
+        self.clear();
+        let sets = opts.unit_sets;
+        let r = &mut Reader::new(data);
         // 1. Magic.
-        if r.data().len() < 4 {
+        if data.len() < 4 {
             return Err(Box::new(
                 r.error(crate::bits::ReadErrorKind::UnexpectedEof)
                     .diagnostic(),
@@ -233,137 +422,108 @@ impl<'a> CapsuleReader<'a, '_> {
             return Err(at(Kind::capsule_bad_magic(show_bytes(magic)), 0));
         }
         // 2. Version.
-        let (major, minor) = read_version(r, established, VersionKinds::CAPSULE)?;
+        let (major, minor) = read_version(r, opts.established_major, VersionKinds::CAPSULE)?;
+        self.major = major;
+        self.minor = minor;
 
         // 3. Unit set names.
         let n = r.read_tdfint()?;
-        let mut set_positions: Vec<usize> = Vec::with_capacity(bounded(n, r));
-        let mut set_names: Vec<&'a [u8]> = Vec::with_capacity(bounded(n, r));
-        let mut warnings = Vec::new();
-        let mut linkinfo = LinkInfoKind::Missing;
         let mut style = IdentStyle::default();
         for _ in 0..n {
             let off = r.byte_pos();
             style.observe(r);
             let name = r.read_ident()?;
             let shown = || String::from_utf8_lossy(name).into_owned();
-            let Some(pos) = self.sets.position(name) else {
+            let Some(pos) = set_position(sets, name) else {
                 return Err(at(Kind::unknown_unit_set_name(shown()), off));
             };
-            if set_positions.contains(&pos) {
+            // Positions are distinct and increasing, so at most one per known set.
+            let positions = &mut self.scratch.set_positions;
+            if positions.contains(&pos) {
                 return Err(at(Kind::duplicate_unit_set_name(shown()), off));
             }
-            if set_positions.iter().any(|&p| p > pos) {
+            if positions.iter().any(|&p| p > pos) {
                 return Err(at(Kind::out_of_order_unit_set_name(shown()), off));
             }
-            if pos == self.sets.tld() || Some(pos) == self.sets.tld2() {
-                if linkinfo != LinkInfoKind::Missing {
+            if pos == sets.tld() || Some(pos) == sets.tld2() {
+                if self.linkinfo != LinkInfoKind::Missing {
                     return Err(at(Kind::extra_tld_unit_set(), off));
                 }
-                if pos == self.sets.tld() {
-                    linkinfo = LinkInfoKind::Tld(1);
+                if pos == sets.tld() {
+                    self.linkinfo = LinkInfoKind::Tld(1);
                 } else {
-                    linkinfo = LinkInfoKind::Tld2;
-                    warnings.push(Diagnostic::new(Kind::tld2_unit_set_obsolete()).at_byte(off));
+                    self.linkinfo = LinkInfoKind::Tld2;
+                    self.warnings
+                        .push(Diagnostic::new(Kind::tld2_unit_set_obsolete()).at_byte(off));
                 }
             }
-            set_positions.push(pos);
-            set_names.push(name);
+            positions.push(pos);
+            self.groups.push(FlatGroup {
+                name,
+                set: pos,
+                units: 0..0,
+            });
         }
-        if linkinfo == LinkInfoKind::Missing {
-            warnings.push(Diagnostic::new(Kind::missing_tld_unit_set()));
+        if self.linkinfo == LinkInfoKind::Missing {
+            self.warnings
+                .push(Diagnostic::new(Kind::missing_tld_unit_set()));
         }
 
         // 4. Shapes.
         let n = r.read_tdfint()?;
-        let mut shapes: Vec<Shape<'a>> = Vec::with_capacity(bounded(n, r));
         for _ in 0..n {
             let off = r.byte_pos();
             style.observe(r);
             let name = r.read_ident()?;
             let num_ids = r.read_tdfint()?;
-            if shapes.iter().any(|s| &*s.name == name) {
+            if self.shape_seen(name) {
                 return Err(at(
                     Kind::duplicate_shape_name(String::from_utf8_lossy(name)),
                     off,
                 ));
             }
-            shapes.push(Shape {
-                name: Cow::Borrowed(name),
+            self.shapes.push(FlatShape {
+                name,
                 num_ids,
-                externs: Vec::new(),
+                externs: 0..0,
             });
         }
+        self.aligned_idents = style.aligned();
 
         // 5. External linkage.
         let off = r.byte_pos();
         let n = r.read_tdfint()?;
-        if n as usize != shapes.len() {
+        if n as usize != self.shapes.len() {
             return Err(at(
-                Kind::shape_and_name_count_mismatch(n.into(), shapes.len() as u64),
+                Kind::shape_and_name_count_mismatch(n.into(), self.shapes.len() as u64),
                 off,
             ));
         }
-        for shape in shapes.iter_mut() {
-            let n = r.read_tdfint()?;
-            let mut externs = Vec::with_capacity(bounded(n, r));
-            let mut bound = IdSet::new(shape.num_ids, r.data().len());
-            for _ in 0..n {
-                let off = r.byte_pos();
-                let id = r.read_tdfint()?;
-                let name = ExtName::read(r)?;
-                let shape_name = || String::from_utf8_lossy(&shape.name).into_owned();
-                if id >= shape.num_ids {
-                    return Err(at(
-                        Kind::name_id_out_of_range(
-                            shape_name(),
-                            name.to_text(),
-                            id.into(),
-                            shape.num_ids.into(),
-                        ),
-                        off,
-                    ));
-                }
-                if !bound.insert(id) {
-                    return Err(at(
-                        Kind::name_id_used_multiple_times(shape_name(), name.to_text(), id.into()),
-                        off,
-                    ));
-                }
-                externs.push(External {
-                    id,
-                    name,
-                    usage: Usage::NONE,
-                    offset: off,
-                });
-            }
-            shape.externs = externs;
+        for si in 0..self.shapes.len() {
+            self.read_externs(r, si)?;
         }
 
         // 6. Groups.
         let off = r.byte_pos();
         let n = r.read_tdfint()?;
-        if n as usize != set_names.len() {
+        if n as usize != self.groups.len() {
             return Err(at(
-                Kind::unit_set_count_mismatch(n.into(), set_names.len() as u64),
+                Kind::unit_set_count_mismatch(n.into(), self.groups.len() as u64),
                 off,
             ));
         }
-        let mut groups = Vec::with_capacity(set_names.len());
-        for (&name, &pos) in set_names.iter().zip(&set_positions) {
-            let units = if pos == self.sets.tld() || Some(pos) == self.sets.tld2() {
-                let (unit, format) = read_tld_group(r, pos == self.sets.tld(), &mut shapes)?;
-                if let LinkInfoKind::Tld(_) = linkinfo {
-                    linkinfo = LinkInfoKind::Tld(format);
+        for gi in 0..self.groups.len() {
+            let set = self.groups[gi].set;
+            let start = self.units.len();
+            if set == sets.tld() || Some(set) == sets.tld2() {
+                let format = self.read_tld_group(r, set == sets.tld())?;
+                if let LinkInfoKind::Tld(_) = self.linkinfo {
+                    self.linkinfo = LinkInfoKind::Tld(format);
                 }
-                vec![unit]
             } else {
-                read_units(r, name, &shapes)?
-            };
-            groups.push(Group {
-                name: Cow::Borrowed(name),
-                units,
-            });
+                self.read_units(r, gi)?;
+            }
+            self.groups[gi].units = start..self.units.len();
         }
 
         // 7. End of file.
@@ -371,16 +531,217 @@ impl<'a> CapsuleReader<'a, '_> {
         if !r.at_end() {
             return Err(at(Kind::tdf_expected_eof(), r.byte_pos()));
         }
-        Ok(Capsule {
-            major,
-            minor,
-            shapes,
-            groups,
-            linkinfo,
-            warnings,
-            aligned_idents: style.aligned(),
-        })
+        Ok(())
     }
+
+    /// True if a shape called `name` was read already (and records it).
+    fn shape_seen(&mut self, name: &'a [u8]) -> bool {
+        let names = &mut self.scratch.shape_names;
+        if self.shapes.len() < FEW_SHAPES {
+            return self.shapes.iter().any(|s| s.name == name);
+        }
+        if names.is_empty() {
+            names.extend(self.shapes.iter().map(|s| s.name));
+        }
+        !names.insert(name)
+    }
+
+    /// Reads the external names of shape `si` (§2.3).
+    fn read_externs(&mut self, r: &mut Reader<'a>, si: usize) -> DiagResult<()> {
+        let n = r.read_tdfint()?;
+        let start = self.externs.len();
+        let (shape_name, num_ids) = (self.shapes[si].name, self.shapes[si].num_ids);
+        // Ids bound so far: a bitmap when the id count is plausible for the input size,
+        // a hash set otherwise, so that a lying count never drives an allocation.
+        let dense = (num_ids as usize) <= r.data().len().saturating_mul(2) + 64;
+        let bits = &mut self.scratch.id_bits;
+        let mut sparse = FastHashSet::default();
+        if dense && n > 0 {
+            bits.clear();
+            bits.resize((num_ids as usize).div_ceil(64), 0);
+        }
+        for _ in 0..n {
+            let off = r.byte_pos();
+            let id = r.read_tdfint()?;
+            let name = ExtName::read(r)?;
+            let shown = || String::from_utf8_lossy(shape_name).into_owned();
+            if id >= num_ids {
+                return Err(at(
+                    Kind::name_id_out_of_range(shown(), name.to_text(), id.into(), num_ids.into()),
+                    off,
+                ));
+            }
+            let fresh = if dense {
+                let (w, b) = ((id / 64) as usize, id % 64);
+                let was = bits[w] & (1 << b) != 0;
+                bits[w] |= 1 << b;
+                !was
+            } else {
+                sparse.insert(id)
+            };
+            if !fresh {
+                return Err(at(
+                    Kind::name_id_used_multiple_times(shown(), name.to_text(), id.into()),
+                    off,
+                ));
+            }
+            self.externs.push(External {
+                id,
+                name,
+                usage: Usage::NONE,
+                offset: off,
+            });
+        }
+        self.shapes[si].externs = start..self.externs.len();
+        Ok(())
+    }
+
+    /// Reads the units of the ordinary unit set of group `gi` (§2.4).
+    fn read_units(&mut self, r: &mut Reader<'a>, gi: usize) -> DiagResult<()> {
+        let n = r.read_tdfint()?;
+        let set_name = || String::from_utf8_lossy(self.groups[gi].name).into_owned();
+        let num_shapes = self.shapes.len();
+        for index in 0..n {
+            let off = r.byte_pos();
+            let num_counts = r.read_tdfint()?;
+            if num_counts != 0 && num_counts as usize != num_shapes {
+                return Err(at(
+                    Kind::unit_count_num_mismatch(
+                        num_counts.into(),
+                        set_name(),
+                        index.into(),
+                        num_shapes as u64,
+                    ),
+                    off,
+                ));
+            }
+            let first = self.unit_shapes.len();
+            for _ in 0..num_counts {
+                let count = r.read_tdfint()?;
+                self.unit_shapes.push(UnitShape { count, links: 0..0 });
+            }
+            let off = r.byte_pos();
+            let num_link_sets = r.read_tdfint()?;
+            if num_link_sets != num_counts {
+                return Err(at(
+                    Kind::unit_mapping_num_mismatch(
+                        num_link_sets.into(),
+                        set_name(),
+                        index.into(),
+                        num_counts.into(),
+                    ),
+                    off,
+                ));
+            }
+            for si in 0..num_link_sets as usize {
+                let shape = &self.shapes[si];
+                let n = r.read_tdfint()?;
+                let start = self.links.len();
+                for _ in 0..n {
+                    let internal = r.read_tdfint()?;
+                    let off = r.byte_pos();
+                    let external = r.read_tdfint()?;
+                    if external >= shape.num_ids {
+                        return Err(at(
+                            Kind::id_out_of_range(
+                                String::from_utf8_lossy(shape.name),
+                                external.into(),
+                                set_name(),
+                                index.into(),
+                                shape.num_ids.into(),
+                            ),
+                            off,
+                        ));
+                    }
+                    self.links.push(Link { internal, external });
+                }
+                self.unit_shapes[first + si].links = start..self.links.len();
+            }
+            let body = r.read_bytestream()?;
+            self.units.push(FlatUnit {
+                body,
+                shapes: first..self.unit_shapes.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads the `tld` or `tld2` group (§3.1) and stores the usages in `externs`. Keeps
+    /// the unit verbatim and returns the format number (0 for `tld2`).
+    fn read_tld_group(&mut self, r: &mut Reader<'a>, is_tld: bool) -> DiagResult<u32> {
+        let off = r.byte_pos();
+        if r.read_tdfint()? != 1 {
+            return Err(at(Kind::too_many_tld_units(), off));
+        }
+        let off = r.byte_pos();
+        if r.read_tdfint()? != 0 {
+            return Err(at(Kind::too_many_tld_unit_counts(), off));
+        }
+        let off = r.byte_pos();
+        if r.read_tdfint()? != 0 {
+            return Err(at(Kind::too_many_tld_unit_mappings(), off));
+        }
+        let length = r.read_tdfint()? as usize;
+        r.align();
+        let start = r.byte_pos() as usize;
+        let format = if is_tld {
+            let off = r.byte_pos();
+            let f = r.read_tdfint()?;
+            if f >= 2 {
+                return Err(at(Kind::unknown_tld_unit_type(f.into()), off));
+            }
+            f
+        } else {
+            0
+        };
+        if format == 1 {
+            for s in &self.shapes {
+                read_usages(s, &mut self.externs, r)?;
+            }
+        } else {
+            for wanted in [&b"token"[..], b"tag"] {
+                if let Some(s) = self.shapes.iter().find(|s| s.name == wanted) {
+                    read_usages(s, &mut self.externs, r)?;
+                }
+            }
+        }
+        r.align();
+        let end = r.byte_pos() as usize;
+        if end - start != length {
+            return Err(at(
+                Kind::tld_unit_wrong_size(end as u64, (start + length) as u64),
+                start as u64,
+            ));
+        }
+        self.units.push(FlatUnit {
+            body: &r.data()[start..end],
+            shapes: 0..0,
+        });
+        Ok(format)
+    }
+}
+
+/// Reads the usages of the external names of `shape` (§3.2), checking each (§3.5).
+fn read_usages(
+    shape: &FlatShape<'_>,
+    externs: &mut [External<'_>],
+    r: &mut Reader<'_>,
+) -> DiagResult<()> {
+    for e in &mut externs[shape.externs.clone()] {
+        let off = r.byte_pos();
+        let bits = r.read_tdfint()?;
+        e.usage = check_usage(shape.name, bits).map_err(|err| {
+            let (s, n) = (String::from_utf8_lossy(shape.name), e.name.to_text());
+            let kind = match err {
+                UsageError::BadUsage => Kind::bad_usage(s, n, bits.into()),
+                UsageError::IllegallyMultiplyDefined => Kind::illegally_multiply_defined(s, n),
+                UsageError::DefinedButNotDeclared => Kind::defined_but_not_declared(s, n),
+            };
+            at(kind, off)
+        })?;
+        e.offset = off;
+    }
+    Ok(())
 }
 
 /// Watches the identifiers of the capsule header that start mid-byte: if every one of
@@ -443,189 +804,6 @@ pub(crate) fn read_version(
     let minor = r.read_tdfint()?;
     r.align();
     Ok((major, minor))
-}
-
-/// Ids bound so far in one shape: a bitmap when the id count is plausible for the input
-/// size, a hash set otherwise, so that a lying count never drives an allocation.
-enum IdSet {
-    Bits(Vec<u64>),
-    Hash(std::collections::HashSet<u32>),
-}
-
-impl IdSet {
-    fn new(num_ids: u32, input_len: usize) -> IdSet {
-        if (num_ids as usize) <= input_len.saturating_mul(2) + 64 {
-            IdSet::Bits(vec![0; (num_ids as usize).div_ceil(64)])
-        } else {
-            IdSet::Hash(Default::default())
-        }
-    }
-
-    /// Marks `id`; false if it was already marked. `id` is below the shape's id count.
-    fn insert(&mut self, id: u32) -> bool {
-        match self {
-            IdSet::Bits(words) => {
-                let (w, b) = ((id / 64) as usize, id % 64);
-                let was = words[w] & (1 << b) != 0;
-                words[w] |= 1 << b;
-                !was
-            }
-            IdSet::Hash(h) => h.insert(id),
-        }
-    }
-}
-
-/// Reads the units of an ordinary unit set (§2.4).
-fn read_units<'a>(
-    r: &mut Reader<'a>,
-    set: &[u8],
-    shapes: &[Shape<'_>],
-) -> DiagResult<Vec<Unit<'a>>> {
-    let n = r.read_tdfint()?;
-    let mut units = Vec::with_capacity(bounded(n, r));
-    let set_name = || String::from_utf8_lossy(set).into_owned();
-    for index in 0..n {
-        let off = r.byte_pos();
-        let num_counts = r.read_tdfint()?;
-        if num_counts != 0 && num_counts as usize != shapes.len() {
-            return Err(at(
-                Kind::unit_count_num_mismatch(
-                    num_counts.into(),
-                    set_name(),
-                    index.into(),
-                    shapes.len() as u64,
-                ),
-                off,
-            ));
-        }
-        let mut counts = Vec::with_capacity(num_counts as usize);
-        for _ in 0..num_counts {
-            counts.push(r.read_tdfint()?);
-        }
-        let off = r.byte_pos();
-        let num_link_sets = r.read_tdfint()?;
-        if num_link_sets != num_counts {
-            return Err(at(
-                Kind::unit_mapping_num_mismatch(
-                    num_link_sets.into(),
-                    set_name(),
-                    index.into(),
-                    num_counts.into(),
-                ),
-                off,
-            ));
-        }
-        let mut links = Vec::with_capacity(num_link_sets as usize);
-        for shape in shapes.iter().take(num_link_sets as usize) {
-            let n = r.read_tdfint()?;
-            let mut set_links = Vec::with_capacity(bounded(n, r));
-            for _ in 0..n {
-                let internal = r.read_tdfint()?;
-                let off = r.byte_pos();
-                let external = r.read_tdfint()?;
-                if external >= shape.num_ids {
-                    return Err(at(
-                        Kind::id_out_of_range(
-                            String::from_utf8_lossy(&shape.name),
-                            external.into(),
-                            set_name(),
-                            index.into(),
-                            shape.num_ids.into(),
-                        ),
-                        off,
-                    ));
-                }
-                set_links.push(Link { internal, external });
-            }
-            links.push(set_links);
-        }
-        let body = r.read_bytestream()?;
-        units.push(Unit {
-            counts,
-            links,
-            body: Cow::Borrowed(body),
-        });
-    }
-    Ok(units)
-}
-
-/// Reads the `tld` or `tld2` group (§3.1) and stores the usages in `shapes`. Returns the
-/// unit, kept verbatim, and the format number (0 for `tld2`).
-fn read_tld_group<'a>(
-    r: &mut Reader<'a>,
-    is_tld: bool,
-    shapes: &mut [Shape<'_>],
-) -> DiagResult<(Unit<'a>, u32)> {
-    let off = r.byte_pos();
-    if r.read_tdfint()? != 1 {
-        return Err(at(Kind::too_many_tld_units(), off));
-    }
-    let off = r.byte_pos();
-    if r.read_tdfint()? != 0 {
-        return Err(at(Kind::too_many_tld_unit_counts(), off));
-    }
-    let off = r.byte_pos();
-    if r.read_tdfint()? != 0 {
-        return Err(at(Kind::too_many_tld_unit_mappings(), off));
-    }
-    let length = r.read_tdfint()? as usize;
-    r.align();
-    let start = r.byte_pos() as usize;
-    let format = if is_tld {
-        let off = r.byte_pos();
-        let f = r.read_tdfint()?;
-        if f >= 2 {
-            return Err(at(Kind::unknown_tld_unit_type(f.into()), off));
-        }
-        f
-    } else {
-        0
-    };
-    let read_usages = |shape: &mut Shape<'_>, r: &mut Reader<'a>| -> DiagResult<()> {
-        for e in shape.externs.iter_mut() {
-            let off = r.byte_pos();
-            let bits = r.read_tdfint()?;
-            e.usage = check_usage(&shape.name, bits).map_err(|err| {
-                let (s, n) = (String::from_utf8_lossy(&shape.name), e.name.to_text());
-                let kind = match err {
-                    UsageError::BadUsage => Kind::bad_usage(s, n, bits.into()),
-                    UsageError::IllegallyMultiplyDefined => Kind::illegally_multiply_defined(s, n),
-                    UsageError::DefinedButNotDeclared => Kind::defined_but_not_declared(s, n),
-                };
-                at(kind, off)
-            })?;
-            e.offset = off;
-        }
-        Ok(())
-    };
-    if format == 1 {
-        for shape in shapes.iter_mut() {
-            read_usages(shape, r)?;
-        }
-    } else {
-        for wanted in [&b"token"[..], b"tag"] {
-            if let Some(shape) = shapes.iter_mut().find(|s| &*s.name == wanted) {
-                read_usages(shape, r)?;
-            }
-        }
-    }
-    r.align();
-    let end = r.byte_pos() as usize;
-    if end - start != length {
-        return Err(at(
-            Kind::tld_unit_wrong_size(end as u64, (start + length) as u64),
-            start as u64,
-        ));
-    }
-    let body = &r.data()[start..end];
-    Ok((
-        Unit {
-            counts: Vec::new(),
-            links: Vec::new(),
-            body: Cow::Borrowed(body),
-        },
-        format,
-    ))
 }
 
 #[cfg(test)]

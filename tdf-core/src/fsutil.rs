@@ -4,11 +4,12 @@
 //! Outputs are never written in place. [`write_atomic`] writes to a temporary file in the
 //! target's directory, flushes it to disk, and renames it over the target only when all
 //! went well; on any failure the temporary file is removed and an existing target is left
-//! byte-for-byte as it was.
+//! byte-for-byte as it was. [`write_atomic_with`] is the same helper for a caller that
+//! produces the contents as it writes them, and that may skip the flush to disk.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use tdf_errors::{Diagnostic, Kind};
@@ -68,9 +69,33 @@ impl WriteError {
     }
 }
 
+/// Whether an atomic write waits for the data to reach the disk before the rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `fsync` the temporary file before renaming it: after a system crash the target
+    /// holds either the old or the new contents. For the one output of a link or build.
+    Synced,
+    /// No `fsync` (as `tar` and `ar` do): the rename still makes the file appear whole
+    /// to every reader, but a system crash soon after may leave it empty. For extracting
+    /// many files, where a flush per file would cost more than all the rest.
+    Unsynced,
+}
+
 /// Writes `bytes` to `path` atomically: temporary file in the same directory, `fsync`,
 /// rename. On failure nothing is left behind and an existing `path` is unchanged.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_atomic_with(path, Durability::Synced, |w| w.write_all(bytes))
+}
+
+/// Writes to `path` atomically what `fill` writes, through a buffer, with the given
+/// durability: temporary file in the same directory, (`fsync`,) rename. On failure,
+/// including a failure of `fill`, nothing is left behind and an existing `path` is
+/// unchanged. A device or pipe (`/dev/null`, a FIFO) is written in place.
+pub fn write_atomic_with(
+    path: &Path,
+    durability: Durability,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -84,20 +109,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         }
         // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
         // renaming over it would replace the device node with a file.
-        Ok(m) if !m.is_file() => return write_special(path, bytes),
+        Ok(m) if !m.is_file() => return write_special(path, fill),
         _ => {}
     }
     let base = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let (tmp, mut file) = create_temp(&dir, &base).map_err(WriteError::Create)?;
-    let result = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
+    let (tmp, file) = create_temp(&dir, &base).map_err(WriteError::Create)?;
+    let mut out = BufWriter::with_capacity(BUFFER, file);
+    let result = fill(&mut out)
+        .and_then(|_| out.flush())
+        .and_then(|_| match durability {
+            Durability::Synced => out.get_ref().sync_all(),
+            Durability::Unsynced => Ok(()),
+        })
         .map_err(WriteError::Write)
         .and_then(|_| {
-            drop(file);
+            drop(out);
             fs::rename(&tmp, path).map_err(WriteError::Rename)
         });
     if result.is_err() {
@@ -106,20 +135,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     result
 }
 
+/// The write buffer of an output file.
+const BUFFER: usize = 64 * 1024;
+
 /// Writes to an existing special file (device, FIFO) directly.
-fn write_special(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let mut f = fs::OpenOptions::new()
+fn write_special(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let f = fs::OpenOptions::new()
         .write(true)
         .open(path)
         .map_err(WriteError::Create)?;
-    f.write_all(bytes)
-        .and_then(|_| f.flush())
+    let mut out = BufWriter::with_capacity(BUFFER, f);
+    fill(&mut out)
+        .and_then(|_| out.flush())
         .map_err(WriteError::Write)
 }
 
 /// Creates a new, exclusive temporary file `.NAME.tmpXXXX` in `dir`.
 fn create_temp(dir: &Path, base: &str) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
+    // `process::id` is a system call; an extraction makes thousands of files.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
     let mut last = None;
     for attempt in 0..64u32 {
         let nanos = std::time::SystemTime::now()
@@ -247,6 +285,34 @@ mod tests {
         fs::create_dir(d.join("sub")).unwrap();
         assert!(write_atomic(&d.join("sub"), b"x").is_err());
         assert_eq!(fs::read_dir(&d).unwrap().count(), 2);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn streamed_and_unsynced_writes() {
+        let d = tmpdir("streamed");
+        let p = d.join("out.j");
+        write_atomic(&p, b"old").unwrap();
+        for durability in [Durability::Synced, Durability::Unsynced] {
+            write_atomic_with(&p, durability, |w| {
+                for i in 0..100_000u32 {
+                    w.write_all(&i.to_le_bytes())?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(fs::read(&p).unwrap().len(), 400_000);
+        }
+        // A failure of the producer: the target keeps its contents, no temporary file.
+        write_atomic(&p, b"old").unwrap();
+        let e = write_atomic_with(&p, Durability::Unsynced, |w| {
+            w.write_all(&[0; 100_000])?;
+            Err(io::Error::other("producer failed"))
+        })
+        .unwrap_err();
+        assert!(matches!(e, WriteError::Write(_)));
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
         fs::remove_dir_all(&d).unwrap();
     }
 

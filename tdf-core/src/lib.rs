@@ -12,7 +12,7 @@
 //! * [`capsule`] and [`library`]: models of `.j` and `.tl` files with checking readers and
 //!   byte-exact writers. Bodies and members borrow from the input buffer.
 //! * [`tables`]: the unit set, shape, name and mapping tables of the linker, all in
-//!   insertion order.
+//!   insertion order, hashed with [`hash`].
 //!
 //! Every failure is a [`tdf_errors::Diagnostic`] from the catalogue, located at a byte of
 //! the input; the caller adds the file name with [`in_file`].
@@ -20,6 +20,7 @@
 pub mod bits;
 pub mod capsule;
 pub mod fsutil;
+pub mod hash;
 pub mod library;
 pub mod linkinfo;
 pub mod name;
@@ -47,15 +48,42 @@ pub fn in_file(mut d: Box<Diagnostic>, file: &str) -> Box<Diagnostic> {
 /// Bytes for a message: printable ASCII as is, anything else as `\xHH`.
 pub fn show_bytes(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
-    for &b in bytes {
-        if (0x20..0x7F).contains(&b) {
-            s.push(b as char);
+    push_shown(&mut s, bytes);
+    s
+}
+
+/// Appends [`show_bytes`] of `bytes` to `out`, without allocating when `out` has room.
+pub fn push_shown(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // The longest printable run is copied at once.
+        let run = rest
+            .iter()
+            .position(|b| !(0x20..0x7F).contains(b))
+            .unwrap_or(rest.len());
+        out.push_str(std::str::from_utf8(&rest[..run]).expect("printable ASCII"));
+        if let Some(&b) = rest.get(run) {
+            out.push_str("\\x");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+            rest = &rest[run + 1..];
         } else {
-            s.push_str(&format!("\\x{b:02x}"));
+            rest = &[];
         }
     }
-    s
 }
 
 /// The TDF versions this toolset reads and writes, for `--version`.
 pub const TDF_VERSIONS: &str = "TDF 4.x capsules and type-0 libraries";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shown_bytes() {
+        assert_eq!(super::show_bytes(b"caps/a.j"), "caps/a.j");
+        assert_eq!(super::show_bytes(b"a\x00b\xffc\n"), "a\\x00b\\xffc\\x0a");
+        assert_eq!(super::show_bytes(b""), "");
+        assert_eq!(super::show_bytes(b"\x7f~ "), "\\x7f~ ");
+    }
+}

@@ -7,6 +7,7 @@
 //! linker's business.
 
 use std::borrow::Cow;
+use std::io;
 
 use tdf_errors::{Diagnostic, Kind};
 
@@ -15,6 +16,95 @@ use crate::capsule::{read_version, VersionKinds};
 use crate::linkinfo::{check_usage, Usage, UsageError};
 use crate::name::ExtName;
 use crate::{show_bytes, DiagResult};
+
+/// Bytes gathered before [`LibraryWriter`] hands them on.
+const CHUNK: usize = 64 * 1024;
+
+/// The encoder of libraries (§4.1), in steps, for writers that hold no [`Library`] model
+/// (the librarian writes straight from its tables): [`LibraryWriter::header`], each
+/// member, [`LibraryWriter::shapes`], then each shape followed by its entries, and
+/// [`LibraryWriter::finish`]. Bytes go to the output a chunk at a time.
+pub struct LibraryWriter<'o> {
+    w: Writer,
+    out: Option<&'o mut dyn io::Write>,
+    written: usize,
+}
+
+impl<'o> LibraryWriter<'o> {
+    /// A writer into `out`.
+    pub fn new(out: &'o mut dyn io::Write) -> Self {
+        LibraryWriter {
+            w: Writer::with_capacity(2 * CHUNK),
+            out: Some(out),
+            written: 0,
+        }
+    }
+
+    /// A writer that keeps everything in `w`.
+    fn into_writer(w: Writer) -> LibraryWriter<'static> {
+        LibraryWriter {
+            w,
+            out: None,
+            written: 0,
+        }
+    }
+
+    /// Magic number, version, library type 0 and the number of members.
+    pub fn header(&mut self, major: u32, minor: u32, members: usize) {
+        let w = &mut self.w;
+        w.write_bytes(LIBRARY_MAGIC);
+        w.write_tdfint(major);
+        w.write_tdfint(minor);
+        w.align();
+        w.write_tdfint(0);
+        w.write_tdfint(len_u32(members));
+    }
+
+    /// One member: its stored name and the capsule file.
+    pub fn member(&mut self, name: &[u8], data: &[u8]) -> io::Result<()> {
+        self.w.write_ident(name);
+        self.w.write_bytestream(data);
+        self.drain()
+    }
+
+    /// The number of index shapes.
+    pub fn shapes(&mut self, shapes: usize) {
+        self.w.write_tdfint(len_u32(shapes));
+    }
+
+    /// An index shape and its number of entries.
+    pub fn shape(&mut self, name: &[u8], entries: usize) {
+        self.w.write_ident(name);
+        self.w.write_tdfint(len_u32(entries));
+    }
+
+    /// One index entry.
+    pub fn entry(&mut self, name: &ExtName<'_>, usage: Usage, capsule: u32) -> io::Result<()> {
+        name.write(&mut self.w);
+        self.w.write_tdfint(usage.bits().into());
+        self.w.write_tdfint(capsule);
+        self.drain()
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if let Some(out) = self.out.as_mut() {
+            if self.w.byte_len() >= CHUNK {
+                self.written += self.w.drain_to(*out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the library; returns its size.
+    pub fn finish(mut self) -> io::Result<usize> {
+        self.w.align();
+        let rest = self.w.finish();
+        if let Some(out) = self.out {
+            out.write_all(&rest)?;
+        }
+        Ok(self.written + rest.len())
+    }
+}
 
 /// The 4-byte magic number of a library.
 pub const LIBRARY_MAGIC: &[u8; 4] = b"TDFL";
@@ -171,29 +261,35 @@ impl<'a> Library<'a> {
 
     /// Encodes this library.
     pub fn write(&self, w: &mut Writer) {
-        w.write_bytes(LIBRARY_MAGIC);
-        w.write_tdfint(self.major);
-        w.write_tdfint(self.minor);
-        w.align();
-        w.write_tdfint(0);
-        w.write_tdfint(len_u32(self.members.len()));
-        for m in &self.members {
-            w.write_ident(&m.name);
-            w.write_bytestream(&m.data);
-        }
-        w.write_tdfint(len_u32(self.index.len()));
-        for s in &self.index {
-            w.write_ident(&s.name);
-            w.write_tdfint(len_u32(s.entries.len()));
-            for e in &s.entries {
-                e.name.write(w);
-                w.write_tdfint(e.usage.bits().into());
-                w.write_tdfint(e.capsule);
-            }
-        }
-        w.align();
+        let mut lw = LibraryWriter::into_writer(std::mem::take(w));
+        self.encode(&mut lw)
+            .expect("encoding without an output does not fail");
+        lw.w.align();
+        *w = lw.w;
     }
 
+    /// Encodes this library into `out`, through a buffer of a few dozen kilobytes: the
+    /// members are copied once, from their input buffers to `out`. Returns the size.
+    pub fn write_to(&self, out: &mut dyn io::Write) -> io::Result<usize> {
+        let mut lw = LibraryWriter::new(out);
+        self.encode(&mut lw)?;
+        lw.finish()
+    }
+
+    fn encode(&self, lw: &mut LibraryWriter<'_>) -> io::Result<()> {
+        lw.header(self.major, self.minor, self.members.len());
+        for m in &self.members {
+            lw.member(&m.name, &m.data)?;
+        }
+        lw.shapes(self.index.len());
+        for s in &self.index {
+            lw.shape(&s.name, s.entries.len());
+            for e in &s.entries {
+                lw.entry(&e.name, e.usage, e.capsule)?;
+            }
+        }
+        Ok(())
+    }
     /// The encoded library as bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let size = self
@@ -258,6 +354,35 @@ mod tests {
             ("g".into(), 10, 1)
         );
         assert_eq!(lib.to_bytes(), bytes);
+        let mut streamed = Vec::new();
+        assert_eq!(lib.write_to(&mut streamed).unwrap(), bytes.len());
+        assert_eq!(streamed, bytes);
+    }
+
+    #[test]
+    fn streamed_write_of_a_large_library() {
+        // Members larger and smaller than a chunk, an index crossing chunk boundaries.
+        let big = vec![0x5A; 3 * CHUNK + 7];
+        let base = example();
+        let mut lib = Library::read(&base).unwrap();
+        lib.members.push(Member {
+            name: Cow::Borrowed(b"big.j"),
+            data: Cow::Borrowed(&big),
+            offset: 0,
+        });
+        let names: Vec<String> = (0..20_000).map(|i| format!("name_{i}")).collect();
+        for n in &names {
+            lib.index[1].entries.push(IndexEntry {
+                name: ExtName::string(n.as_bytes()),
+                usage: Usage::DEFD | Usage::DECD,
+                capsule: 2,
+                offset: 0,
+            });
+        }
+        let mut streamed = Vec::new();
+        let n = lib.write_to(&mut streamed).unwrap();
+        assert_eq!(streamed, lib.to_bytes());
+        assert_eq!(n, streamed.len());
     }
 
     #[test]

@@ -17,8 +17,9 @@ use crate::bits::{ReadError, ReadErrorKind, Reader, Writer};
 pub enum ExtName<'a> {
     /// `string_extern`: one byte string.
     String(Cow<'a, [u8]>),
-    /// `unique_extern`: a sequence of byte strings, written `[a.b.c]`.
-    Unique(Vec<Cow<'a, [u8]>>),
+    /// `unique_extern`: a sequence of byte strings, written `[a.b.c]`. A boxed slice,
+    /// not a vector: it keeps a name at 24 bytes, and tables hold millions of names.
+    Unique(Box<[Cow<'a, [u8]>]>),
 }
 
 impl<'a> ExtName<'a> {
@@ -37,7 +38,8 @@ impl<'a> ExtName<'a> {
         match self {
             ExtName::String(s) => ExtName::String(Cow::Owned(s.into_owned())),
             ExtName::Unique(v) => {
-                ExtName::Unique(v.into_iter().map(|c| Cow::Owned(c.into_owned())).collect())
+                let parts = v.into_vec().into_iter();
+                ExtName::Unique(parts.map(|c| Cow::Owned(c.into_owned())).collect())
             }
         }
     }
@@ -59,7 +61,7 @@ impl<'a> ExtName<'a> {
     /// Tags 0 (extension) and 3 (`chain_extern`) are rejected.
     pub fn read(r: &mut Reader<'a>) -> Result<Self, ReadError> {
         let start = r.bit_pos();
-        let tag = r.read_bits(2)?;
+        let tag = r.read_tag2()?;
         r.align();
         match tag {
             1 => Ok(ExtName::String(Cow::Borrowed(r.read_ident()?))),
@@ -70,7 +72,7 @@ impl<'a> ExtName<'a> {
                 for _ in 0..n {
                     parts.push(Cow::Borrowed(r.read_ident()?));
                 }
-                Ok(ExtName::Unique(parts))
+                Ok(ExtName::Unique(parts.into_boxed_slice()))
             }
             t => Err(ReadError {
                 kind: ReadErrorKind::BadNameType(t),
@@ -116,7 +118,7 @@ impl<'a> ExtName<'a> {
                         if i != rest.len() {
                             return Err(NameSyntaxError::TrailingText);
                         }
-                        return Ok(ExtName::Unique(parts));
+                        return Ok(ExtName::Unique(parts.into_boxed_slice()));
                     }
                     b'.' => parts.push(Cow::Owned(std::mem::take(&mut cur))),
                     b'[' => return Err(NameSyntaxError::IllegalChar(c)),
@@ -297,6 +299,11 @@ mod tests {
             let e = ExtName::read(&mut Reader::new(&[byte, 0x18, 0x90, 0x41])).unwrap_err();
             assert_eq!(e.kind, ReadErrorKind::BadNameType(tag));
         }
+    }
+
+    #[test]
+    fn names_are_small() {
+        assert_eq!(std::mem::size_of::<ExtName<'_>>(), 24);
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! TenDRA's `tld`): the unit set table, the shape table, the name table (one per shape,
 //! with rename indirections) and the mapping table (capsule ids to output ids).
 //!
-//! TenDRA kept these in small hash tables and wrote its output in hash order. Here every
-//! table is an [`IndexMap`] or a `Vec`, so iteration is insertion order and the same inputs
-//! give byte-identical output on every run and machine.
+//! TenDRA kept these in small hash tables (31 buckets, so lookups grew linearly with the
+//! number of names) and wrote its output in hash order. Here every table is an `IndexMap`
+//! (hashed with [`crate::hash`]) or a `Vec`, so lookups take constant time, iteration is
+//! insertion order, and the same inputs give byte-identical output on every run and
+//! machine.
 //!
 //! Names are addressed by a stable index ([`NameIdx`]) into their table; renaming makes a
 //! name an *indirection* to another, and a rename target not yet seen is a *placeholder*
@@ -13,7 +15,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
-use indexmap::IndexMap;
+use crate::hash::FastIndexMap;
 
 use crate::capsule::Link;
 use crate::linkinfo::Usage;
@@ -41,10 +43,15 @@ pub struct NameEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Slot {
     Direct(NameEntry),
-    /// A renamed name: lookups go on to this entry.
-    Indirect(NameIdx),
+    /// A renamed name: lookups go on to this entry (a [`NameIdx`]; `u32` keeps the
+    /// slot as small as a [`NameEntry`]).
+    Indirect(u32),
     /// A rename target no capsule has used yet.
     Placeholder,
+}
+
+fn to_u32(idx: NameIdx) -> u32 {
+    u32::try_from(idx).expect("fewer than 2^32 names in a shape")
 }
 
 /// A second rename of the same name in one shape.
@@ -54,7 +61,7 @@ pub struct MultiplyRenamed;
 /// The names of one shape.
 #[derive(Debug, Clone, Default)]
 pub struct NameTable<'a> {
-    map: IndexMap<ExtName<'a>, Slot>,
+    map: FastIndexMap<ExtName<'a>, Slot>,
 }
 
 impl<'a> NameTable<'a> {
@@ -64,7 +71,7 @@ impl<'a> NameTable<'a> {
     fn target(&self, mut idx: NameIdx) -> NameIdx {
         for _ in 0..=self.map.len() {
             match self.map[idx] {
-                Slot::Indirect(next) => idx = next,
+                Slot::Indirect(next) => idx = next as usize,
                 _ => return idx,
             }
         }
@@ -152,6 +159,12 @@ impl<'a> NameTable<'a> {
         })
     }
 
+    /// Number of entries, renamed names and placeholders included (constant time,
+    /// unlike [`NameTable::len`]).
+    pub fn slots(&self) -> usize {
+        self.map.len()
+    }
+
     /// Number of real names.
     pub fn len(&self) -> usize {
         self.iter().count()
@@ -176,9 +189,9 @@ impl<'a> NameTable<'a> {
             None => self.map.insert_full(to, Slot::Placeholder).0,
         };
         match self.map.get_index_of(&from) {
-            Some(i) => self.map[i] = Slot::Indirect(to_idx),
+            Some(i) => self.map[i] = Slot::Indirect(to_u32(to_idx)),
             None => {
-                self.map.insert(from, Slot::Indirect(to_idx));
+                self.map.insert(from, Slot::Indirect(to_u32(to_idx)));
             }
         }
         Ok(())
@@ -205,11 +218,11 @@ impl<'a> NameTable<'a> {
             let outcome = loop {
                 match (&self.map[cur], state[cur]) {
                     (_, ON_PATH) => break None,
-                    (Slot::Indirect(next), DONE) => break Some(*next),
+                    (Slot::Indirect(next), DONE) => break Some(*next as usize),
                     (Slot::Indirect(next), _) => {
                         state[cur] = ON_PATH;
                         path.push(cur);
-                        cur = *next;
+                        cur = *next as usize;
                     }
                     _ => break Some(cur),
                 }
@@ -217,7 +230,7 @@ impl<'a> NameTable<'a> {
             match outcome {
                 Some(last) => {
                     for &p in &path {
-                        self.map[p] = Slot::Indirect(last);
+                        self.map[p] = Slot::Indirect(to_u32(last));
                         state[p] = DONE;
                     }
                 }
@@ -230,7 +243,7 @@ impl<'a> NameTable<'a> {
                         self.map[p] = if i >= on_cycle {
                             Slot::Placeholder
                         } else {
-                            Slot::Indirect(cur)
+                            Slot::Indirect(to_u32(cur))
                         };
                         state[p] = DONE;
                     }
@@ -251,8 +264,9 @@ pub struct ShapeEntry<'a> {
     /// The next output id to hand out; also the number of ids allocated so far.
     pub next_id: u32,
     pub names: NameTable<'a>,
-    /// Real names in creation order, not yet examined by the resolution loop (§5.7).
-    pub pending: VecDeque<NameIdx>,
+    /// Real names in creation order, not yet examined by the resolution loop (§5.7),
+    /// as [`NameIdx`] values.
+    pub pending: VecDeque<u32>,
 }
 
 impl ShapeEntry<'_> {
@@ -269,7 +283,7 @@ impl ShapeEntry<'_> {
 /// Shapes by name, in first-seen order.
 #[derive(Debug, Clone, Default)]
 pub struct ShapeTable<'a> {
-    map: IndexMap<Cow<'a, [u8]>, ShapeEntry<'a>>,
+    map: FastIndexMap<Cow<'a, [u8]>, ShapeEntry<'a>>,
 }
 
 impl<'a> ShapeTable<'a> {
@@ -316,6 +330,12 @@ impl<'a> ShapeTable<'a> {
         self.map.iter().enumerate().map(|(i, (k, v))| (i, &**k, v))
     }
 
+    /// Makes room for `additional` more names in a shape, so that a table whose final
+    /// size is known (a library index) grows once, not by doubling.
+    pub fn reserve_names(&mut self, shape: ShapeIdx, additional: usize) {
+        self.map[shape].names.map.reserve(additional);
+    }
+
     /// Looks up or creates a name of a shape; a new name gets the shape's next output id
     /// and joins its pending list. Returns the name and whether it was created.
     pub fn add_name(
@@ -333,7 +353,7 @@ impl<'a> ShapeTable<'a> {
             Ok(*next - 1)
         })?;
         if created {
-            entry.pending.push_back(idx);
+            entry.pending.push_back(to_u32(idx));
         }
         Ok((idx, created))
     }
@@ -341,9 +361,12 @@ impl<'a> ShapeTable<'a> {
 
 /// Maps one capsule's capsule-scope ids of each shape to output ids (§5.4). Dense for
 /// plausible id counts, sparse otherwise, so a lying count never drives an allocation.
-#[derive(Debug, Clone)]
+/// One table serves capsule after capsule ([`MappingTable::reset`]), reusing its storage.
+#[derive(Debug, Clone, Default)]
 pub struct MappingTable {
     shapes: Vec<IdMap>,
+    /// Shapes in use (the first `used` of `shapes`).
+    used: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -357,23 +380,37 @@ const UNMAPPED: u32 = u32::MAX;
 impl MappingTable {
     /// A table for shapes with these id counts; `input_len` is the size of the capsule.
     pub fn new(id_counts: impl IntoIterator<Item = u32>, input_len: usize) -> Self {
+        let mut t = MappingTable::default();
+        t.reset(id_counts, input_len);
+        t
+    }
+
+    /// Empties the table and sets it up for shapes with these id counts.
+    pub fn reset(&mut self, id_counts: impl IntoIterator<Item = u32>, input_len: usize) {
         let limit = input_len.saturating_mul(2) + 64;
-        MappingTable {
-            shapes: id_counts
-                .into_iter()
-                .map(|n| {
-                    if (n as usize) <= limit {
-                        IdMap::Dense(vec![UNMAPPED; n as usize])
-                    } else {
-                        IdMap::Sparse(HashMap::new())
-                    }
-                })
-                .collect(),
+        self.used = 0;
+        for n in id_counts {
+            let dense = (n as usize) <= limit;
+            if self.used == self.shapes.len() {
+                self.shapes.push(IdMap::Dense(Vec::new()));
+            }
+            let map = &mut self.shapes[self.used];
+            match (dense, &mut *map) {
+                (true, IdMap::Dense(v)) => {
+                    v.clear();
+                    v.resize(n as usize, UNMAPPED);
+                }
+                (true, _) => *map = IdMap::Dense(vec![UNMAPPED; n as usize]),
+                (false, _) => *map = IdMap::Sparse(HashMap::new()),
+            }
+            self.used += 1;
         }
     }
 
     /// The output id of capsule id `id` in shape `shape`, if mapped.
+    #[inline]
     pub fn get(&self, shape: usize, id: u32) -> Option<u32> {
+        debug_assert!(shape < self.used);
         let v = match &self.shapes[shape] {
             IdMap::Dense(v) => v[id as usize],
             IdMap::Sparse(m) => *m.get(&id)?,
@@ -382,7 +419,9 @@ impl MappingTable {
     }
 
     /// Records that capsule id `id` of `shape` is output id `out`.
+    #[inline]
     pub fn set(&mut self, shape: usize, id: u32, out: u32) {
+        debug_assert!(shape < self.used);
         match &mut self.shapes[shape] {
             IdMap::Dense(v) => v[id as usize] = out,
             IdMap::Sparse(m) => {
@@ -392,39 +431,279 @@ impl MappingTable {
     }
 }
 
-/// The links of one unit for one output shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnitShapeLinks {
-    pub shape: ShapeIdx,
-    pub count: u32,
-    pub links: Vec<Link>,
-}
-
-/// A unit as stored for output: links already rewritten to output ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredUnit<'a> {
-    /// `None` when the unit was read with no counts.
-    pub shapes: Option<Vec<UnitShapeLinks>>,
-    pub body: Cow<'a, [u8]>,
-}
-
 /// The configured unit sets and the units read into each, in reading order.
+///
+/// A large link keeps millions of units (ten per capsule in C producer output), so they
+/// are stored as bytes, each number a LEB128 varint, one after the other in chunks that
+/// never move, a list of chunks per unit set:
+///
+/// * per unit: its capsule (an index into the capsules registered with
+///   [`UnitSetTable::add_capsule`]), the offset and length of its body in that capsule,
+///   and its number of counted entries plus one (0: the unit declared no counts). The
+///   capsule is stored as the difference from the previous unit of the same set (0 or
+///   1, mostly), and the offset, within the same capsule, from the end of that unit's
+///   body;
+/// * per entry: the program shape, the count and the number of links, then each link's
+///   unit-scope and output id. Only shapes with a count or a link get an entry (the
+///   others are zero in the output).
+///
+/// A typical unit takes about 12 bytes, where a body slice and a vector per shape would
+/// take over a hundred.
 #[derive(Debug, Clone)]
 pub struct UnitSetTable<'a> {
     pub list: UnitSetList,
-    pub units: Vec<Vec<StoredUnit<'a>>>,
+    capsules: Vec<&'a [u8]>,
+    sets: Vec<SetRecords>,
 }
+
+/// The units of one set.
+#[derive(Debug, Clone, Default)]
+struct SetRecords {
+    /// The records; a record never spans chunks.
+    chunks: Vec<Vec<u8>>,
+    len: usize,
+    /// The capsule and body end of the last unit: the next record is relative to them.
+    last_capsule: u32,
+    last_end: usize,
+}
+
+/// Chunk sizes of the unit records: they double from the first to the last. A unit
+/// larger than a chunk gets a chunk of its own size.
+const FIRST_CHUNK: usize = 4 << 10;
+const LAST_CHUNK: usize = 1 << 20;
+
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[inline]
+fn get_varint(data: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = data[*pos];
+        *pos += 1;
+        v |= u64::from(b & 0x7F) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// The largest encoding of a u64 varint.
+const MAX_VARINT: usize = 10;
 
 impl<'a> UnitSetTable<'a> {
     /// An empty table for this list.
     pub fn new(list: UnitSetList) -> Self {
-        let units = vec![Vec::new(); list.len()];
-        UnitSetTable { list, units }
+        let sets = vec![SetRecords::default(); list.len()];
+        UnitSetTable {
+            list,
+            capsules: Vec::new(),
+            sets,
+        }
     }
 
-    /// Appends a unit to a set (by order number).
-    pub fn push(&mut self, set: usize, unit: StoredUnit<'a>) {
-        self.units[set].push(unit);
+    /// Registers the capsule whose units follow; returns its number.
+    pub fn add_capsule(&mut self, data: &'a [u8]) -> u32 {
+        self.capsules.push(data);
+        u32::try_from(self.capsules.len() - 1).expect("fewer than 2^32 capsules")
+    }
+
+    /// Starts a unit of set `set` (by order number) from capsule `capsule`, whose body is
+    /// `body` (a slice of the capsule). `entries` is `None` for a unit read with no
+    /// counts, else the number of [`UnitSetTable::put_entry`] calls that follow; `links`
+    /// is the total number of [`UnitSetTable::put_link`] calls that follow.
+    pub fn begin_unit(
+        &mut self,
+        set: usize,
+        capsule: u32,
+        body: &[u8],
+        entries: Option<usize>,
+        links: usize,
+    ) -> UnitWriter<'_> {
+        let data = self.capsules[capsule as usize];
+        let offset = (body.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+        assert!(
+            offset <= data.len() && body.len() <= data.len() - offset,
+            "a unit body lies within its capsule"
+        );
+        let numbers = 4 + 3 * entries.unwrap_or(0) + 2 * links;
+        let room = numbers.saturating_mul(MAX_VARINT);
+        let records = &mut self.sets[set];
+        let fits = matches!(records.chunks.last(), Some(c) if c.capacity() - c.len() >= room);
+        if !fits {
+            let size = match records.chunks.last() {
+                Some(c) => (2 * c.capacity()).min(LAST_CHUNK),
+                None => FIRST_CHUNK,
+            };
+            records.chunks.push(Vec::with_capacity(size.max(room)));
+        }
+        records.len += 1;
+        // Capsules are registered in order, and the units of a set are read in order.
+        let capsule_delta = capsule - records.last_capsule;
+        let relative = capsule_delta == 0 && offset >= records.last_end;
+        let offset_delta = if relative {
+            offset - records.last_end
+        } else {
+            offset
+        };
+        records.last_capsule = capsule;
+        records.last_end = offset + body.len();
+        let chunk = records.chunks.last_mut().expect("a chunk with room");
+        put_varint(chunk, capsule_delta.into());
+        // The offset's lowest bit says whether it is relative to the last body's end.
+        put_varint(chunk, ((offset_delta as u64) << 1) | u64::from(relative));
+        put_varint(chunk, body.len() as u64);
+        put_varint(chunk, entries.map_or(0, |e| e as u64 + 1));
+        UnitWriter { chunk }
+    }
+
+    /// Number of units in set `set`.
+    pub fn len(&self, set: usize) -> usize {
+        self.sets[set].len
+    }
+
+    /// True when set `set` has no units.
+    pub fn is_empty(&self, set: usize) -> bool {
+        self.sets[set].len == 0
+    }
+
+    /// The units of set `set`, in reading order.
+    pub fn units(&self, set: usize) -> Units<'a, '_> {
+        Units {
+            capsules: &self.capsules,
+            chunks: &self.sets[set].chunks,
+            chunk: 0,
+            pos: 0,
+            capsule: 0,
+            end: 0,
+        }
+    }
+}
+
+/// The iterator of [`UnitSetTable::units`].
+#[derive(Debug, Clone)]
+pub struct Units<'a, 't> {
+    capsules: &'t [&'a [u8]],
+    chunks: &'t [Vec<u8>],
+    chunk: usize,
+    pos: usize,
+    /// The capsule and body end of the last unit read.
+    capsule: usize,
+    end: usize,
+}
+
+impl<'a, 't> Iterator for Units<'a, 't> {
+    type Item = StoredUnit<'a, 't>;
+
+    fn next(&mut self) -> Option<StoredUnit<'a, 't>> {
+        while self.pos == self.chunks.get(self.chunk)?.len() {
+            self.chunk += 1;
+            self.pos = 0;
+        }
+        let mut r = LinkReader {
+            data: &self.chunks[self.chunk],
+            pos: self.pos,
+        };
+        self.capsule += r.next_u64() as usize;
+        let offset = r.next_u64();
+        let offset = (offset >> 1) as usize + if offset & 1 == 1 { self.end } else { 0 };
+        let len = r.next_u64() as usize;
+        let body = &self.capsules[self.capsule][offset..offset + len];
+        self.end = offset + len;
+        let entries = r.next_u64();
+        let links = r.clone();
+        // Skip to the next record: count the last bytes of numbers, without decoding.
+        for _ in 0..entries.saturating_sub(1) {
+            r.skip(2);
+            let links = r.next_u64() as usize;
+            r.skip(2 * links);
+        }
+        self.pos = r.pos;
+        Some(StoredUnit {
+            body,
+            links: (entries > 0).then(|| (entries as u32 - 1, links)),
+        })
+    }
+}
+
+/// Writes the entries of the unit [`UnitSetTable::begin_unit`] started, into room
+/// reserved for them.
+#[derive(Debug)]
+pub struct UnitWriter<'t> {
+    chunk: &'t mut Vec<u8>,
+}
+
+impl UnitWriter<'_> {
+    /// Appends one entry's head: program shape, count, number of links. Its links
+    /// follow with [`UnitWriter::link`].
+    #[inline]
+    pub fn entry(&mut self, shape: ShapeIdx, count: u32, num_links: u32) {
+        put_varint(self.chunk, shape as u64);
+        put_varint(self.chunk, count.into());
+        put_varint(self.chunk, num_links.into());
+    }
+
+    /// Appends one link to the current entry.
+    #[inline]
+    pub fn link(&mut self, link: Link) {
+        put_varint(self.chunk, link.internal.into());
+        put_varint(self.chunk, link.external.into());
+    }
+}
+
+/// A stored unit, as [`UnitSetTable::units`] gives it back.
+#[derive(Debug, Clone)]
+pub struct StoredUnit<'a, 't> {
+    pub body: &'a [u8],
+    /// `None` for a unit read with no counts; else the number of entries and a reader
+    /// positioned at the first.
+    pub links: Option<(u32, LinkReader<'t>)>,
+}
+
+/// Reads back the entries of one stored unit: [`LinkReader::next`] three times per
+/// entry (shape, count, number of links), then [`LinkReader::link`] per link.
+#[derive(Debug, Clone)]
+pub struct LinkReader<'t> {
+    data: &'t [u8],
+    pos: usize,
+}
+
+impl LinkReader<'_> {
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        get_varint(self.data, &mut self.pos)
+    }
+
+    /// Skips `n` numbers.
+    #[inline]
+    fn skip(&mut self, mut n: usize) {
+        while n > 0 {
+            n -= usize::from(self.data[self.pos] < 0x80);
+            self.pos += 1;
+        }
+    }
+
+    /// The next number.
+    #[inline]
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+
+    /// The next link.
+    #[inline]
+    pub fn link(&mut self) -> Link {
+        let internal = self.next();
+        let external = self.next();
+        Link { internal, external }
     }
 }
 
@@ -518,10 +797,71 @@ mod tests {
         assert_eq!(st.entry(tag).names.entry(a).id, 0);
         assert_eq!(st.entry(tag).names.entry(b).id, 1);
         assert_eq!(st.entry_mut(tag).alloc_id(), Ok(2));
-        assert_eq!(st.entry(tag).pending, [a, b]);
+        assert_eq!(st.entry(tag).pending, [a as u32, b as u32]);
         assert_eq!(st.entry(tok).next_id, 0);
         let names: Vec<&[u8]> = st.iter().map(|(_, n, _)| n).collect();
         assert_eq!(names, [&b"tag"[..], b"token"]);
+    }
+
+    #[test]
+    fn stored_units_read_back() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(3 * LAST_CHUNK).collect();
+        let mut t = UnitSetTable::new(UnitSetList::default());
+        let mut c = 0;
+        // Enough units to fill several chunks, one far larger than a chunk, and units
+        // of two sets interleaved, from a new capsule every 25 units.
+        for i in 0..100_000usize {
+            let cap = &data[(i / 25) % 7..];
+            if i % 25 == 0 {
+                c = t.add_capsule(cap);
+            }
+            let set = 3 + i % 2;
+            let body = &cap[i % 1000..i % 1000 + i % 50];
+            if i % 7 == 0 {
+                t.begin_unit(set, c, body, None, 0);
+                continue;
+            }
+            let links = if i == 500 { LAST_CHUNK } else { i % 3 };
+            let mut u = t.begin_unit(set, c, body, Some(1), links);
+            u.entry(i % 5, i as u32, links as u32);
+            for k in 0..links {
+                u.link(Link {
+                    internal: k as u32,
+                    external: (i * k) as u32,
+                });
+            }
+        }
+        assert!(t.sets[3].chunks.len() >= 2);
+        for set in [3, 4] {
+            assert_eq!(t.len(set), 50_000);
+            for (j, u) in t.units(set).enumerate() {
+                let i = 2 * j + set - 3;
+                let cap = &data[(i / 25) % 7..];
+                assert_eq!(u.body, &cap[i % 1000..i % 1000 + i % 50]);
+                assert_eq!(u.body.as_ptr(), cap[i % 1000..].as_ptr());
+                let Some((entries, mut r)) = u.links else {
+                    assert_eq!(i % 7, 0);
+                    continue;
+                };
+                assert_eq!(entries, 1);
+                let links = if i == 500 { LAST_CHUNK } else { i % 3 };
+                assert_eq!(
+                    (r.next(), r.next(), r.next()),
+                    ((i % 5) as u32, i as u32, links as u32)
+                );
+                for k in 0..links {
+                    let l = r.link();
+                    assert_eq!((l.internal, l.external), (k as u32, (i * k) as u32));
+                }
+            }
+        }
+        assert!(t.is_empty(0));
+    }
+
+    #[test]
+    fn slots_are_small() {
+        // A name table entry is its hash, its name and this: keep it at 16 bytes.
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! The in-memory library builder (§6.1) and the library-side index table (§4.3).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
-use indexmap::IndexMap;
-use tdf_core::capsule::ReadOptions;
-use tdf_core::library::{IndexEntry, IndexShape, Member};
+use tdf_core::capsule::{FlatCapsule, ReadOptions};
+use tdf_core::hash::{FastHashMap, FastHashSet, FastIndexMap};
+use tdf_core::library::{IndexEntry, IndexShape, LibraryWriter, Member};
 use tdf_core::linkinfo::{merge_usage, Merge};
-use tdf_core::{in_file, show_bytes, Capsule, ExtName, Library, UnitSetList, Usage};
+use tdf_core::{in_file, show_bytes, ExtName, Library, UnitSetList, Usage};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 /// Reports `d`; `Err` once the reporter's error limit is reached.
@@ -32,7 +31,7 @@ pub struct Suppression<'s> {
 }
 
 /// Per shape (first-seen order), per external name (first-seen order), a `T`.
-type ShapeTable<'a, T> = IndexMap<Cow<'a, [u8]>, IndexMap<ExtName<'a>, T>>;
+type ShapeTable<'a, T> = FastIndexMap<Cow<'a, [u8]>, FastIndexMap<ExtName<'a>, T>>;
 
 /// Merged state of one external name over the capsules read so far.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,14 +55,17 @@ pub struct Builder<'a, 's> {
     major: Option<u32>,
     minor: Option<u32>,
     members: Vec<Member<'a>>,
-    /// How each member is named in diagnostics (`LIB(CAP)` for library members).
-    shown: Vec<String>,
-    stored_names: HashSet<Cow<'a, [u8]>>,
+    /// How members are named in diagnostics, where that is not their stored name
+    /// (`LIB(CAP)` for library members), by member number.
+    shown: FastHashMap<u32, String>,
+    stored_names: FastHashSet<Cow<'a, [u8]>>,
     /// shape → name → merged state, all in first-seen order.
     table: ShapeTable<'a, NameState>,
     /// The `-i` libraries' indices, validated and merged (then thrown away).
     lib_index: IndexTable<'a>,
     trace: Option<String>,
+    /// The capsule being read, reused from one capsule to the next.
+    flat: FlatCapsule<'a>,
 }
 
 impl<'a, 's> Builder<'a, 's> {
@@ -74,11 +76,12 @@ impl<'a, 's> Builder<'a, 's> {
             major: None,
             minor: None,
             members: Vec::new(),
-            shown: Vec::new(),
-            stored_names: HashSet::new(),
-            table: IndexMap::new(),
+            shown: FastHashMap::default(),
+            stored_names: FastHashSet::default(),
+            table: FastIndexMap::default(),
             lib_index: IndexTable::default(),
             trace: None,
+            flat: FlatCapsule::new(),
         }
     }
 
@@ -102,6 +105,11 @@ impl<'a, 's> Builder<'a, 's> {
     /// The major version fixed so far (by the first library or capsule read).
     pub fn major(&self) -> Option<u32> {
         self.major
+    }
+
+    /// The highest minor version of the capsules added so far.
+    pub fn minor(&self) -> Option<u32> {
+        self.minor
     }
 
     /// Number of capsules added so far.
@@ -164,13 +172,28 @@ impl<'a, 's> Builder<'a, 's> {
             unit_sets: self.unit_sets,
             established_major: self.major,
         };
-        let capsule = match Capsule::read_with(data, opts) {
-            Ok(c) => c,
-            Err(d) => return report(rep, *in_file(d, &shown)),
-        };
+        let mut capsule = std::mem::take(&mut self.flat);
+        let result = self.merge_capsule(&mut capsule, name, shown, data, opts, rep);
+        self.flat = capsule;
+        result
+    }
+
+    /// Reads one capsule into `capsule` and merges its usages.
+    fn merge_capsule(
+        &mut self,
+        capsule: &mut FlatCapsule<'a>,
+        name: Cow<'a, [u8]>,
+        shown: String,
+        data: &'a [u8],
+        opts: ReadOptions<'_>,
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        if let Err(d) = capsule.read(data, opts) {
+            return report(rep, *in_file(d, &shown));
+        }
         self.major.get_or_insert(capsule.major);
         self.minor = Some(self.minor.map_or(capsule.minor, |m| m.max(capsule.minor)));
-        for w in capsule.warnings {
+        for w in capsule.warnings.drain(..) {
             report(rep, w.with_file(shown.clone()))?;
         }
         let this = self.members.len() as u32;
@@ -186,15 +209,16 @@ impl<'a, 's> Builder<'a, 's> {
         let Builder {
             table,
             shown: shown_list,
+            members,
             trace,
             ..
         } = self;
-        for shape in capsule.shapes {
-            let entry = table.entry(shape.name);
+        for shape in &capsule.shapes {
+            let entry = table.entry(Cow::Borrowed(shape.name));
             let shape_idx = entry.index();
             entry.or_default();
             let (shape_name, names) = table.get_index_mut(shape_idx).expect("just inserted");
-            for e in shape.externs {
+            for e in capsule.externs_of(shape) {
                 if let Some(t) = trace {
                     t.push_str(&format!(
                         "  {} '{}' {}\n",
@@ -203,14 +227,18 @@ impl<'a, 's> Builder<'a, 's> {
                         e.usage
                     ));
                 }
-                let entry = names.entry(e.name);
+                let entry = names.entry(e.name.clone());
                 let name_idx = entry.index();
                 let st = entry.or_default();
                 let merged = merge_usage(&mut st.usage, &mut st.def, e.usage, this);
                 if let Merge::MultiplyDefined(prev) = merged {
                     let previous = prev.map_or_else(
                         || "an earlier capsule".to_owned(),
-                        |p| shown_list[p as usize].clone(),
+                        |p| match shown_list.get(&p) {
+                            Some(s) => s.clone(),
+                            // Not recorded: the same bytes as the stored name.
+                            None => lossy(&members[p as usize].name),
+                        },
                     );
                     let name = names.get_index(name_idx).expect("just inserted").0;
                     let d = Diagnostic::new(Kind::multiply_defined(
@@ -224,12 +252,14 @@ impl<'a, 's> Builder<'a, 's> {
                 }
             }
         }
+        if *shown.as_bytes() != *name {
+            self.shown.insert(this, shown);
+        }
         self.members.push(Member {
             name,
             data: Cow::Borrowed(data),
             offset: 0,
         });
-        self.shown.push(shown);
         Ok(())
     }
 
@@ -244,6 +274,14 @@ impl<'a, 's> Builder<'a, 's> {
         suppress: &Suppression<'_>,
         rep: &mut Reporter,
     ) -> Option<Library<'a>> {
+        self.check(suppress, rep)?;
+        Some(self.library(suppress))
+    }
+
+    /// The first half of [`Builder::finish`]: reports names with several non-unique
+    /// definitions and no unique one, and marks the names `-s` leaves out. `None` when
+    /// the error limit was reached.
+    pub fn check(&mut self, suppress: &Suppression<'_>, rep: &mut Reporter) -> Option<()> {
         for (shape, names) in &self.table {
             for (name, st) in names {
                 if st.usage.contains(Usage::MULT) && st.def.is_none() {
@@ -261,6 +299,60 @@ impl<'a, 's> Builder<'a, 's> {
                 st.suppressed = true;
             }
         }
+        Some(())
+    }
+
+    /// True when a shape is left out of the index.
+    fn shape_indexed(suppress: &Suppression<'_>, shape: &[u8]) -> bool {
+        !suppress.shapes.iter().any(|s| s.as_slice() == shape)
+    }
+
+    /// The defining capsule of a name in the index, or `None` when it is left out.
+    fn indexed(suppress: &Suppression<'_>, st: &NameState) -> Option<u32> {
+        let def = st.def?;
+        let left_out = st.suppressed || (suppress.mult && st.usage.mult_only());
+        (!left_out).then_some(def)
+    }
+
+    /// Writes the library into `out` straight from the tables, without a [`Library`]
+    /// model (after [`Builder::check`]): the members in the order added, the version,
+    /// and the index [`Builder::finish`] would give. Writes no trace. Returns the size.
+    pub fn write_library(
+        &self,
+        suppress: &Suppression<'_>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<usize> {
+        let mut lw = LibraryWriter::new(out);
+        let major = self.major.unwrap_or(4);
+        lw.header(major, self.minor.unwrap_or(0), self.members.len());
+        for m in &self.members {
+            lw.member(&m.name, &m.data)?;
+        }
+        let count = |names: &FastIndexMap<ExtName<'a>, NameState>| {
+            names
+                .values()
+                .filter(|st| Self::indexed(suppress, st).is_some())
+                .count()
+        };
+        let shapes = self
+            .table
+            .iter()
+            .filter(|(shape, names)| Self::shape_indexed(suppress, shape) && count(names) > 0);
+        lw.shapes(shapes.clone().count());
+        for (shape, names) in shapes {
+            lw.shape(shape, count(names));
+            for (name, st) in names {
+                if let Some(def) = Self::indexed(suppress, st) {
+                    lw.entry(name, st.usage, def)?;
+                }
+            }
+        }
+        lw.finish()
+    }
+
+    /// The second half of [`Builder::finish`] (after [`Builder::check`]): the library
+    /// model, with the trace. The members move into it.
+    pub fn library(&mut self, suppress: &Suppression<'_>) -> Library<'a> {
         let Builder {
             table,
             members,
@@ -276,7 +368,7 @@ impl<'a, 's> Builder<'a, 's> {
         };
         let mut index = Vec::new();
         for (shape, names) in table.iter() {
-            if suppress.shapes.iter().any(|s| s.as_slice() == &**shape) {
+            if !Self::shape_indexed(suppress, shape) {
                 if tracing {
                     log(format!("suppressed every {}", lossy(shape)));
                 }
@@ -284,13 +376,15 @@ impl<'a, 's> Builder<'a, 's> {
             }
             let mut entries = Vec::new();
             for (name, st) in names {
-                let Some(def) = st.def else { continue };
-                if st.suppressed || (suppress.mult && st.usage.mult_only()) {
+                if st.def.is_none() {
+                    continue;
+                }
+                let Some(def) = Self::indexed(suppress, st) else {
                     if tracing {
                         log(format!("suppressed {} '{name}'", lossy(shape)));
                     }
                     continue;
-                }
+                };
                 if tracing {
                     log(format!(
                         "index {} '{name}' {} capsule {def} '{}'",
@@ -313,23 +407,32 @@ impl<'a, 's> Builder<'a, 's> {
                 });
             }
         }
-        Some(Library {
+        Library {
             major: self.major.unwrap_or(4),
             minor: self.minor.unwrap_or(0),
             members: std::mem::take(&mut self.members),
             index,
-        })
+        }
     }
 }
+
+/// The names of one shape of an [`IndexTable`]: merged usage and defining capsule.
+type IndexNames<'a> = FastHashMap<ExtName<'a>, (Usage, Option<u32>)>;
 
 /// The library-side name table of §4.3: the indices of one or more libraries merged
 /// name by name, which reports a name uniquely defined in two library capsules
 /// (`lib_multiply_defined`). Used to validate `-i` libraries and listed libraries.
+///
+/// Nothing is listed from it, so it is unordered: per shape, a plain hash map from name
+/// to merged usage and defining capsule (40 bytes a name).
 #[derive(Debug, Default)]
 pub struct IndexTable<'a> {
-    table: ShapeTable<'a, (Usage, Option<usize>)>,
-    /// `LIB(CAP)` for every library capsule seen, numbered across libraries.
-    owners: Vec<String>,
+    table: FastHashMap<Cow<'a, [u8]>, IndexNames<'a>>,
+    /// The libraries added, as named in diagnostics.
+    libraries: Vec<String>,
+    /// Every library capsule seen, numbered across libraries: its library (an index
+    /// into `libraries`) and stored name. Named `LIB(CAP)` in diagnostics.
+    owners: Vec<(usize, Cow<'a, [u8]>)>,
 }
 
 impl<'a> IndexTable<'a> {
@@ -341,18 +444,21 @@ impl<'a> IndexTable<'a> {
         rep: &mut Reporter,
     ) -> Result<(), LimitReached> {
         let base = self.owners.len();
-        self.owners.extend(
-            lib.members
-                .iter()
-                .map(|m| format!("{shown}({})", show_bytes(&m.name))),
-        );
+        let lib_no = self.libraries.len();
+        self.libraries.push(shown.to_owned());
+        self.owners
+            .extend(lib.members.iter().map(|m| (lib_no, m.name.clone())));
         for shape in &lib.index {
             let names = self.table.entry(shape.name.clone()).or_default();
+            names.reserve(shape.entries.len());
             for e in &shape.entries {
                 let (acc, def) = names.entry(e.name.clone()).or_default();
-                let owner = base + e.capsule as usize;
+                let owner = u32::try_from(base).expect("fewer than 2^32 capsules") + e.capsule;
                 if let Merge::MultiplyDefined(prev) = merge_usage(acc, def, e.usage, owner) {
-                    let previous = prev.map_or_else(String::new, |p| self.owners[p].clone());
+                    let previous = prev.map_or_else(String::new, |p| {
+                        let (l, name) = &self.owners[p as usize];
+                        format!("{}({})", self.libraries[*l], show_bytes(name))
+                    });
                     let d = Diagnostic::new(Kind::lib_multiply_defined(
                         lossy(&shape.name),
                         e.name.to_text(),

@@ -35,7 +35,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, read_input, write_atomic};
+use tdf_core::fsutil::{io_reason, read_input, write_atomic, write_atomic_with, Durability};
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
 pub use builder::{Builder, IndexTable, Suppression};
@@ -105,7 +105,12 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
-    let library = (|| {
+    let suppress = Suppression {
+        names: &opts.suppress,
+        shapes: &opts.suppress_all,
+        mult: opts.suppress_mult,
+    };
+    let checked = (|| {
         for (name, data) in &libraries {
             match data {
                 Ok(bytes) => builder.add_library(name, bytes, rep).ok()?,
@@ -125,33 +130,31 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
                 Err(d) => rep.report((**d).clone()).ok()?,
             }
         }
-        let suppress = Suppression {
-            names: &opts.suppress,
-            shapes: &opts.suppress_all,
-            mult: opts.suppress_mult,
-        };
-        builder.finish(&suppress, rep)
+        builder.check(&suppress, rep)
     })();
 
     let shown = output.display().to_string();
-    let mut trace = builder.take_trace();
-    let bytes = match library {
-        Some(lib) if !rep.had_errors() => {
-            let bytes = lib.to_bytes();
-            trace.push_str(&format!(
-                "writing '{shown}': TDF {}.{}, {} capsules, {} bytes\n",
-                lib.major,
-                lib.minor,
-                lib.members.len(),
-                bytes.len()
-            ));
-            Some(bytes)
-        }
-        _ => {
-            trace.push_str(&format!("errors: '{shown}' not written\n"));
-            None
-        }
+    let checked = checked.filter(|_| !rep.had_errors());
+    // The trace lists the index and gives the size of the library before it is written:
+    // then the library model is built and encoded in memory first. Otherwise the library
+    // is encoded straight from the builder's tables into the output file.
+    let members = builder.len();
+    let whole = match checked {
+        Some(()) if debug.is_some() => Some(builder.library(&suppress).to_bytes()),
+        _ => None,
     };
+    let mut trace = builder.take_trace();
+    match (&checked, &whole) {
+        (Some(()), Some(bytes)) => trace.push_str(&format!(
+            "writing '{shown}': TDF {}.{}, {} capsules, {} bytes\n",
+            builder.major().unwrap_or(4),
+            builder.minor().unwrap_or(0),
+            members,
+            bytes.len()
+        )),
+        (Some(()), None) => {}
+        (None, _) => trace.push_str(&format!("errors: '{shown}' not written\n")),
+    }
     // The trace is written first: a trace that cannot be written is an error, and an
     // error means no library.
     if let Some((path, file)) = &mut debug {
@@ -161,10 +164,15 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
             return;
         }
     }
-    if let Some(bytes) = bytes {
-        if let Err(e) = write_atomic(&output, &bytes) {
-            let _ = rep.report(e.diagnostic(&shown));
-        }
+    let written = match (checked, whole) {
+        (_, Some(bytes)) => write_atomic(&output, &bytes),
+        (Some(()), None) => write_atomic_with(&output, Durability::Synced, |out| {
+            builder.write_library(&suppress, out).map(drop)
+        }),
+        (None, None) => return,
+    };
+    if let Err(e) = written {
+        let _ = rep.report(e.diagnostic(&shown));
     }
 }
 

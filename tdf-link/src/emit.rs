@@ -1,5 +1,4 @@
-//! Phase 7: the output capsule (§5.9), as a [`Capsule`] model written by
-//! [`Capsule::write`].
+//! Phase 7: the output capsule (§5.9), encoded straight from the tables.
 //!
 //! * Shapes: those with at least one output id, or with a non-zero count in some stored
 //!   unit, in table order, each with its number of output ids.
@@ -10,111 +9,409 @@
 //!   external name written, in the same order.
 //! * Units: in reading order (input capsules, then library capsules in load order); the
 //!   counts and links of a unit are laid out over the output shapes (zero for a shape its
-//!   capsule did not have). The link vectors and bodies are moved, not copied.
+//!   capsule did not have). Bodies are copied from the input buffers once, into the
+//!   output.
 //! * Version: the major of the inputs, and the largest minor of the capsules read.
+//!
+//! The encoding is exactly that of [`tdf_core::Capsule::write`] for the capsule these
+//! rules describe (a test builds that model and compares), without building the model
+//! or the output in memory: no per-unit vectors, and the bytes go to the output file a
+//! chunk at a time.
 
-use std::borrow::Cow;
+use std::io::{self, Write};
 
-use tdf_core::capsule::{External, Group, Shape, Unit};
-use tdf_core::linkinfo::{write_tld_body, LinkInfoKind};
-use tdf_core::Capsule;
+use tdf_core::bits::Writer;
+use tdf_core::capsule::CAPSULE_MAGIC;
+use tdf_core::linkinfo::write_tld_body;
+use tdf_core::tables::{LinkReader, StoredUnit};
 
 use crate::link::Linker;
 
-/// Builds the output capsule, taking the stored units out of the link.
-pub fn build<'a>(l: &mut Linker<'a>) -> Capsule<'a> {
+/// No output position: the program shape is not written, or the slot is free.
+const NONE: usize = usize::MAX;
+
+/// Bytes gathered before they are handed to the output.
+const CHUNK: usize = 64 * 1024;
+
+/// Encodes the output capsule into `out`, a chunk at a time; returns its size.
+pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
     // The output shapes and each program shape's position among them.
-    let mut position: Vec<Option<usize>> = vec![None; l.program.len()];
+    let mut position: Vec<usize> = vec![NONE; l.program.len()];
     let mut shapes = Vec::new();
-    let mut usages = Vec::new();
-    for (ps, name, entry) in l.program.iter() {
+    for (ps, _, entry) in l.program.iter() {
         if entry.next_id == 0 && !l.counted.get(ps).copied().unwrap_or(false) {
             continue;
         }
-        position[ps] = Some(shapes.len());
-        let mut externs = Vec::new();
-        for (_, key, e) in entry.names.iter() {
+        position[ps] = shapes.len();
+        shapes.push(ps);
+    }
+    let n = shapes.len();
+    let list = &l.units.list;
+    let sets: Vec<usize> = (0..list.len())
+        .filter(|&s| s == list.tld() || !l.units.is_empty(s))
+        .collect();
+
+    let mut w = Writer::with_capacity(2 * CHUNK);
+    let mut written = 0;
+    w.write_bytes(CAPSULE_MAGIC);
+    w.write_tdfint(l.major.unwrap_or(4));
+    w.write_tdfint(l.minor);
+    w.align();
+    w.write_tdfint(sets.len() as u32);
+    for &s in &sets {
+        w.write_ident(list.name(s));
+    }
+    w.write_tdfint(n as u32);
+    for &ps in &shapes {
+        w.write_ident(l.program.name(ps));
+        w.write_tdfint(l.program.entry(ps).next_id);
+    }
+    w.write_tdfint(n as u32);
+    let mut usages = Vec::new();
+    for &ps in &shapes {
+        let names = &l.program.entry(ps).names;
+        let shown = names.iter().filter(|(_, _, e)| !e.hidden).count();
+        w.write_tdfint(shown as u32);
+        for (_, key, e) in names.iter() {
             if e.hidden {
                 continue;
             }
-            externs.push(External {
-                id: e.id,
-                name: key.clone(),
-                usage: e.usage,
-                offset: 0,
-            });
+            w.write_tdfint(e.id);
+            key.write(&mut w);
             usages.push(e.usage);
+            if w.byte_len() >= CHUNK {
+                written += w.drain_to(out)?;
+            }
         }
-        shapes.push(Shape {
-            name: Cow::Owned(name.to_vec()),
-            num_ids: entry.next_id,
-            externs,
-        });
     }
-    let n = shapes.len();
     l.trace
         .line(|| format!("output: {n} shapes, {} external names", usages.len()));
 
-    let list = &l.units.list;
-    let mut groups = Vec::new();
-    for set in 0..list.len() {
-        let name = Cow::Owned(list.name(set).to_vec());
-        if set == list.tld() {
-            groups.push(Group {
-                name,
-                units: vec![Unit {
-                    counts: Vec::new(),
-                    links: Vec::new(),
-                    body: Cow::Owned(write_tld_body(usages.iter().copied())),
-                }],
+    w.write_tdfint(sets.len() as u32);
+    let mut layout = UnitLayout {
+        position: &position,
+        slot: vec![NONE; n],
+        entries: Vec::new(),
+    };
+    for &s in &sets {
+        if s == list.tld() {
+            w.write_tdfint(1);
+            w.write_tdfint(0);
+            w.write_tdfint(0);
+            w.write_bytestream(&write_tld_body(usages.iter().copied()));
+            written += w.drain_to(out)?;
+            continue;
+        }
+        let count = l.units.len(s);
+        w.write_tdfint(count as u32);
+        for u in l.units.units(s) {
+            layout.write_unit(&mut w, u);
+            if w.byte_len() >= CHUNK {
+                written += w.drain_to(out)?;
+            }
+        }
+        l.trace.line(|| {
+            format!(
+                "output: {count} {} units",
+                String::from_utf8_lossy(list.name(s))
+            )
+        });
+    }
+    w.align();
+    let rest = w.finish();
+    out.write_all(&rest)?;
+    Ok(written + rest.len())
+}
+
+/// Lays the stored counts and links of a unit out over the output shapes.
+struct UnitLayout<'p, 't> {
+    /// The output position of each program shape.
+    position: &'p [usize],
+    /// Per output position, the unit's entry there (an index into `entries`), or NONE.
+    slot: Vec<usize>,
+    /// The unit's entries: output position, count, number of links, and a reader at
+    /// the links.
+    entries: Vec<(usize, u32, u32, LinkReader<'t>)>,
+}
+
+impl<'t> UnitLayout<'_, 't> {
+    fn write_unit(&mut self, w: &mut Writer, u: StoredUnit<'_, 't>) {
+        let n = self.slot.len();
+        let Some((entries, mut r)) = u.links else {
+            w.write_tdfint(0);
+            w.write_tdfint(0);
+            w.write_bytestream(u.body);
+            return;
+        };
+        self.entries.clear();
+        for _ in 0..entries {
+            let shape = r.next() as usize;
+            let count = r.next();
+            let num_links = r.next();
+            let at = r.clone();
+            for _ in 0..num_links {
+                r.link();
+            }
+            // Stored entries have a count or a link, so their shape is written.
+            let k = self.position[shape];
+            self.slot[k] = self.entries.len();
+            self.entries.push((k, count, num_links, at));
+        }
+        w.write_tdfint(n as u32);
+        for &e in &self.slot {
+            w.write_tdfint(if e == NONE { 0 } else { self.entries[e].1 });
+        }
+        w.write_tdfint(n as u32);
+        for &e in &self.slot {
+            if e == NONE {
+                w.write_tdfint(0);
+                continue;
+            }
+            let (_, _, num_links, ref at) = self.entries[e];
+            w.write_tdfint(num_links);
+            let mut r = at.clone();
+            for _ in 0..num_links {
+                let link = r.link();
+                w.write_tdfint(link.internal);
+                w.write_tdfint(link.external);
+            }
+        }
+        w.write_bytestream(u.body);
+        for &(k, ..) in &self.entries {
+            self.slot[k] = NONE;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use tdf_core::capsule::{Capsule, External, Group, Link, Shape, Unit};
+    use tdf_core::linkinfo::{LinkInfoKind, Usage};
+    use tdf_core::{ExtName, UnitSetList};
+    use tdf_errors::Reporter;
+    use tdf_tests::fixtures::capsule;
+
+    use crate::link::{CapsuleName, Linker};
+    use crate::load::load_capsule;
+
+    /// The output as a [`Capsule`] model, by the rules of the module documentation: the
+    /// reference [`super::write`] is checked against.
+    fn model<'a>(l: &Linker<'a>) -> Capsule<'a> {
+        let mut position = vec![None; l.program.len()];
+        let mut shapes = Vec::new();
+        let mut usages = Vec::new();
+        for (ps, name, entry) in l.program.iter() {
+            if entry.next_id == 0 && !l.counted[ps] {
+                continue;
+            }
+            position[ps] = Some(shapes.len());
+            let mut externs = Vec::new();
+            for (_, key, e) in entry.names.iter() {
+                if !e.hidden {
+                    externs.push(External {
+                        id: e.id,
+                        name: key.clone(),
+                        usage: e.usage,
+                        offset: 0,
+                    });
+                    usages.push(e.usage);
+                }
+            }
+            shapes.push(Shape {
+                name: Cow::Owned(name.to_vec()),
+                num_ids: entry.next_id,
+                externs,
             });
-            continue;
         }
-        let stored = std::mem::take(&mut l.units.units[set]);
-        if stored.is_empty() {
-            continue;
-        }
-        let units = stored
-            .into_iter()
-            .map(|u| match u.shapes {
-                None => Unit {
-                    counts: Vec::new(),
-                    links: Vec::new(),
-                    body: u.body,
-                },
-                Some(per_shape) => {
+        let n = shapes.len();
+        let list = &l.units.list;
+        let mut groups = Vec::new();
+        for set in 0..list.len() {
+            let name = Cow::Owned(list.name(set).to_vec());
+            if set == list.tld() {
+                let body = tdf_core::linkinfo::write_tld_body(usages.iter().copied());
+                groups.push(Group {
+                    name,
+                    units: vec![Unit {
+                        counts: vec![],
+                        links: vec![],
+                        body: Cow::Owned(body),
+                    }],
+                });
+                continue;
+            }
+            if l.units.is_empty(set) {
+                continue;
+            }
+            let units = l
+                .units
+                .units(set)
+                .map(|u| {
+                    let Some((entries, mut r)) = u.links else {
+                        return Unit {
+                            counts: vec![],
+                            links: vec![],
+                            body: Cow::Borrowed(u.body),
+                        };
+                    };
                     let mut counts = vec![0; n];
                     let mut links = vec![Vec::new(); n];
-                    for s in per_shape {
-                        if let Some(k) = position[s.shape] {
-                            counts[k] = s.count;
-                            links[k] = s.links;
-                        }
+                    for _ in 0..entries {
+                        let shape = r.next() as usize;
+                        let count = r.next();
+                        let k = position[shape].expect("stored shapes are written");
+                        counts[k] = count;
+                        links[k] = (0..r.next()).map(|_| r.link()).collect();
                     }
                     Unit {
                         counts,
                         links,
-                        body: u.body,
+                        body: Cow::Borrowed(u.body),
+                    }
+                })
+                .collect();
+            groups.push(Group { name, units });
+        }
+        Capsule {
+            major: l.major.unwrap_or(4),
+            minor: l.minor,
+            shapes,
+            groups,
+            linkinfo: LinkInfoKind::Tld(1),
+            warnings: vec![],
+            aligned_idents: false,
+        }
+    }
+
+    /// A capsule with an uncounted unit, a third shape listed before `tag`, and a unit
+    /// whose only link is in that shape.
+    fn odd_capsule() -> Vec<u8> {
+        let unit = |counts: Vec<u32>, links: Vec<Vec<Link>>, body: &'static [u8]| Unit {
+            counts,
+            links,
+            body: Cow::Borrowed(body),
+        };
+        let link = |internal, external| Link { internal, external };
+        Capsule {
+            major: 4,
+            minor: 3,
+            shapes: vec![
+                Shape {
+                    name: Cow::Borrowed(b"al_tag"),
+                    num_ids: 2,
+                    externs: vec![External {
+                        id: 1,
+                        name: ExtName::unique([&b"pkg"[..], b"align"]),
+                        usage: Usage::DEFD,
+                        offset: 0,
+                    }],
+                },
+                Shape {
+                    name: Cow::Borrowed(b"tag"),
+                    num_ids: 3,
+                    externs: vec![External {
+                        id: 2,
+                        name: ExtName::string(b"f_1"),
+                        usage: Usage::DEFD | Usage::DECD,
+                        offset: 0,
+                    }],
+                },
+            ],
+            groups: vec![
+                Group {
+                    name: Cow::Borrowed(b"tld"),
+                    units: vec![Unit {
+                        counts: vec![],
+                        links: vec![],
+                        body: Cow::Owned(tdf_core::linkinfo::write_tld_body([
+                            Usage::DEFD,
+                            Usage::DEFD | Usage::DECD,
+                        ])),
+                    }],
+                },
+                Group {
+                    name: Cow::Borrowed(b"versions"),
+                    units: vec![unit(vec![], vec![], b"no counts")],
+                },
+                Group {
+                    name: Cow::Borrowed(b"aldef"),
+                    units: vec![unit(
+                        vec![2, 0],
+                        vec![vec![link(0, 1), link(1, 0)], vec![]],
+                        b"aldef body",
+                    )],
+                },
+                Group {
+                    name: Cow::Borrowed(b"tagdef"),
+                    units: vec![
+                        unit(vec![0, 1], vec![vec![], vec![link(0, 2)]], b"def f_1"),
+                        unit(vec![0, 0], vec![vec![], vec![]], b"all zero"),
+                        unit(vec![0, 3], vec![vec![], vec![link(2, 0)]], b"private"),
+                    ],
+                },
+            ],
+            linkinfo: LinkInfoKind::Tld(1),
+            warnings: vec![],
+            aligned_idents: false,
+        }
+        .to_bytes()
+    }
+
+    #[test]
+    fn streamed_output_matches_the_model() {
+        let inputs = [
+            capsule()
+                .define_tag("main")
+                .use_tag("f_0")
+                .use_token("tk_0")
+                .private_tags(2)
+                .body_size(40)
+                .build(),
+            capsule()
+                .define_tag("f_0")
+                .use_tag("f_1")
+                .define_token("tk_0")
+                .common_tag("c")
+                .build(),
+            odd_capsule(),
+            // Large ids and bodies: multi-digit TDFINTs and chunked output.
+            {
+                let mut c = capsule().body_size(3000).private_tags(300);
+                for i in 0..200 {
+                    c = c
+                        .define_tag(&format!("big_{i}"))
+                        .use_token(&format!("t{i}"));
+                }
+                c.build()
+            },
+        ];
+        // Once with every name shown, once with some hidden.
+        for hide in [false, true] {
+            let mut rep = Reporter::with_writer("tld", Box::new(std::io::sink()));
+            let mut l = Linker::new(UnitSetList::default(), Default::default());
+            for (i, data) in inputs.iter().enumerate() {
+                let name = CapsuleName::File(["a.j", "b.j", "c.j", "d.j"][i]);
+                assert!(load_capsule(&mut l, data, name, &mut rep).unwrap());
+            }
+            assert!(!rep.had_errors());
+            if hide {
+                for s in 0..l.program.len() {
+                    for (i, (_, e)) in l.program.entry_mut(s).names.iter_mut().enumerate() {
+                        e.hidden = i % 3 == 1;
                     }
                 }
-            })
-            .collect::<Vec<_>>();
-        l.trace.line(|| {
-            format!(
-                "output: {} {} units",
-                units.len(),
-                String::from_utf8_lossy(list.name(set))
-            )
-        });
-        groups.push(Group { name, units });
-    }
-    Capsule {
-        major: l.major.unwrap_or(4),
-        minor: l.minor,
-        shapes,
-        groups,
-        linkinfo: LinkInfoKind::Tld(1),
-        warnings: Vec::new(),
-        aligned_idents: false,
+            }
+            let expected = model(&l).to_bytes();
+            let mut out = Vec::new();
+            let n = super::write(&mut l, &mut out).unwrap();
+            assert_eq!(n, out.len());
+            assert!(
+                out == expected,
+                "hide {hide}: output differs from the model"
+            );
+            assert!(out.len() > 2 * super::CHUNK);
+        }
     }
 }

@@ -8,14 +8,19 @@
 //! Memory: each input file is read whole into a buffer owned here before its phase runs
 //! (capsules before loading, libraries before the index merge, through a `OnceCell` so
 //! that they are only read when linking gets that far), and the tables borrow names and
-//! unit bodies from those buffers for the whole link.
+//! unit bodies from those buffers for the whole link. A capsule is decoded into one
+//! reused [`FlatCapsule`] and entered into the tables from there, so loading allocates
+//! only as the tables grow; the counts and links of the units are kept compactly
+//! ([`UnitSetTable`]), and the output is written from the tables in one pass
+//! ([`emit::write`]).
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::io::Write;
 
-use tdf_core::fsutil::{io_reason, write_atomic};
-use tdf_core::tables::{ShapeIdx, ShapeTable, UnitSetTable};
+use tdf_core::capsule::FlatCapsule;
+use tdf_core::fsutil::{io_reason, write_atomic, write_atomic_with, Durability};
+use tdf_core::tables::{MappingTable, ShapeIdx, ShapeTable, UnitSetTable};
 use tdf_core::UnitSetList;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -23,11 +28,28 @@ use crate::args::LinkOptions;
 use crate::trace::Trace;
 use crate::{emit, load, rename, resolve, search, suppress, visibility};
 
+/// A capsule read into the link: an input file, as given, or a capsule of a library (an
+/// index into [`Linker::lib_capsules`]). Diagnostics name them `FILE` and
+/// `LIBPATH(CAPSULENAME)` ([`Linker::capsule_text`]); the text is only made when needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapsuleName<'a> {
+    File(&'a str),
+    Member(u32),
+}
+
+impl<'a> From<&'a str> for CapsuleName<'a> {
+    fn from(file: &'a str) -> Self {
+        CapsuleName::File(file)
+    }
+}
+
 /// A capsule of a library, which the resolution phase may load.
 #[derive(Debug)]
 pub struct LibCapsule<'a> {
-    /// `LIBPATH(CAPSULENAME)`, as diagnostics name it.
-    pub display: String,
+    /// The library, an index into [`Linker::libraries`].
+    pub library: u32,
+    /// The capsule's stored name.
+    pub name: Cow<'a, [u8]>,
     /// The complete capsule file, inside the library's buffer.
     pub data: &'a [u8],
     /// Loaded into the link already.
@@ -44,11 +66,13 @@ pub struct Linker<'a> {
     /// The library shape table: the merged library indices. A name's `def` indexes
     /// [`Linker::lib_capsules`].
     pub library: ShapeTable<'a>,
-    /// Display names of the capsules read (inputs, then loaded library capsules); a
-    /// program name's `def` indexes this list.
-    pub capsules: Vec<String>,
+    /// Names of the capsules read (inputs, then loaded library capsules); a program
+    /// name's `def` indexes this list.
+    pub capsules: Vec<CapsuleName<'a>>,
     /// Every capsule of every library read.
     pub lib_capsules: Vec<LibCapsule<'a>>,
+    /// The path of every library read, as diagnostics name it.
+    pub libraries: Vec<&'a str>,
     /// The major version fixed by the first capsule or library read.
     pub major: Option<u32>,
     /// The maximum minor version of the capsules read.
@@ -57,6 +81,11 @@ pub struct Linker<'a> {
     pub counted: Vec<bool>,
     /// The observers.
     pub trace: Trace,
+    /// Reused while loading: the capsule being read, its id map, and the program shape
+    /// of each of its shapes.
+    pub(crate) flat: FlatCapsule<'a>,
+    pub(crate) map: MappingTable,
+    pub(crate) shape_idx: Vec<ShapeIdx>,
 }
 
 impl<'a> Linker<'a> {
@@ -68,10 +97,26 @@ impl<'a> Linker<'a> {
             library: ShapeTable::default(),
             capsules: Vec::new(),
             lib_capsules: Vec::new(),
+            libraries: Vec::new(),
             major: None,
             minor: 0,
             counted: Vec::new(),
             trace,
+            flat: FlatCapsule::new(),
+            map: MappingTable::default(),
+            shape_idx: Vec::new(),
+        }
+    }
+
+    /// How diagnostics name a capsule: `FILE` or `LIBPATH(CAPSULENAME)`.
+    pub fn capsule_text(&self, name: &CapsuleName<'_>) -> String {
+        match *name {
+            CapsuleName::File(s) => s.to_owned(),
+            CapsuleName::Member(c) => {
+                let c = &self.lib_capsules[c as usize];
+                let library = self.libraries[c.library as usize];
+                format!("{library}({})", String::from_utf8_lossy(&c.name))
+            }
         }
     }
 
@@ -151,7 +196,7 @@ pub fn link(opts: &LinkOptions, rep: &mut Reporter, stdout: &mut dyn Write) {
 fn run<'a>(
     l: &mut Linker<'a>,
     opts: &LinkOptions,
-    inputs: &'a [load::Input],
+    inputs: &'a [load::Input<'_>],
     libraries: &'a OnceCell<Vec<search::LibFile>>,
     rep: &mut Reporter,
 ) -> Result<(), LimitReached> {
@@ -196,18 +241,30 @@ fn run<'a>(
     }
 
     l.trace.phase("emit");
-    let capsule = emit::build(l);
-    let bytes = capsule.to_bytes();
     let shown = opts.output.to_string_lossy().into_owned();
-    l.trace
-        .line(|| format!("writing {} bytes to '{shown}'", bytes.len()));
+    // The trace gives the size of the output before it is written: then the output is
+    // built in memory first. Otherwise it is encoded straight into the output file.
+    let mut whole = None;
+    if l.trace.on() {
+        let mut bytes = Vec::new();
+        emit::write(l, &mut bytes).expect("writing to memory does not fail");
+        l.trace
+            .line(|| format!("writing {} bytes to '{shown}'", bytes.len()));
+        whole = Some(bytes);
+    }
     // The trace is complete: a trace that could not be written is an error, and an
     // error means no output.
     if let Err(d) = l.trace.finish() {
         rep.report(*d)?;
         return Ok(());
     }
-    if let Err(e) = write_atomic(&opts.output, &bytes) {
+    let written = match whole {
+        Some(bytes) => write_atomic(&opts.output, &bytes),
+        None => write_atomic_with(&opts.output, Durability::Synced, |out| {
+            emit::write(l, out).map(drop)
+        }),
+    };
+    if let Err(e) = written {
         rep.report(e.diagnostic(&shown))?;
     }
     Ok(())

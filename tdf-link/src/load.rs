@@ -1,47 +1,48 @@
 //! Phase 2: reading capsules into the tables (§5.4). Used for the input capsules and,
 //! by the resolution phase, for library capsules.
 //!
-//! A capsule is first decoded and checked completely ([`Capsule::read_with`], §2.8); a
-//! capsule that fails is reported and contributes nothing. Then:
+//! A capsule is first decoded and checked completely ([`FlatCapsule::read`], §2.8) into
+//! the linker's reused [`FlatCapsule`]; a capsule that fails is reported and contributes
+//! nothing. Then:
 //!
 //! * each shape is entered in the program shape table;
 //! * each external name is looked up through the renames (created if new, which gives it
 //!   the next output id of its shape), the capsule id is mapped to that output id, and the
 //!   capsule's usage is merged into the name's (§3.6; a second unique definition is a
 //!   *multiply defined* error, and reading goes on);
-//! * each unit's links are rewritten in place to output ids: a capsule id that no
-//!   external name is bound to gets a fresh output id on its first use; counts and
+//! * each unit's links are rewritten to output ids as they are stored: a capsule id that
+//!   no external name is bound to gets a fresh output id on its first use; counts and
 //!   unit-scope ids are kept; the unit is appended to its unit set, its body borrowed
 //!   from the input buffer.
 
+use std::borrow::Cow;
 use std::path::Path;
 
-use tdf_core::capsule::ReadOptions;
+use tdf_core::capsule::{FlatCapsule, Link, ReadOptions};
+use tdf_core::in_file;
 use tdf_core::linkinfo::{merge_usage, Merge};
-use tdf_core::tables::{MappingTable, StoredUnit, UnitShapeLinks};
-use tdf_core::{in_file, Capsule};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::LinkOptions;
-use crate::link::{shape_text, Linker};
+use crate::link::{shape_text, CapsuleName, Linker};
 use crate::trace::{shape_name, usage_words};
 
 /// An input capsule file, read whole before loading.
 #[derive(Debug)]
-pub struct Input {
-    /// The path as given, for messages.
-    pub display: String,
+pub struct Input<'o> {
+    /// The path as given, for messages (borrowed from the options when it is UTF-8).
+    pub display: Cow<'o, str>,
     /// The bytes, or why they could not be read.
     pub data: Result<Vec<u8>, Box<Diagnostic>>,
 }
 
 /// Reads every input capsule file.
-pub fn read_inputs(opts: &LinkOptions) -> Vec<Input> {
+pub fn read_inputs(opts: &LinkOptions) -> Vec<Input<'_>> {
     opts.inputs.iter().map(|p| read_input(p)).collect()
 }
 
-fn read_input(path: &Path) -> Input {
-    let display = path.to_string_lossy().into_owned();
+fn read_input(path: &Path) -> Input<'_> {
+    let display = path.to_string_lossy();
     let data = tdf_core::fsutil::read_input(path, &display);
     Input { display, data }
 }
@@ -49,13 +50,13 @@ fn read_input(path: &Path) -> Input {
 /// Loads the input capsules, in command-line order.
 pub fn load_inputs<'a>(
     l: &mut Linker<'a>,
-    inputs: &'a [Input],
+    inputs: &'a [Input<'_>],
     rep: &mut Reporter,
 ) -> Result<(), LimitReached> {
     for input in inputs {
         match &input.data {
             Ok(data) => {
-                load_capsule(l, data, input.display.clone(), rep)?;
+                load_capsule(l, data, CapsuleName::File(&input.display), rep)?;
             }
             Err(d) => {
                 l.trace
@@ -67,85 +68,101 @@ pub fn load_inputs<'a>(
     Ok(())
 }
 
-/// Reads one capsule into the tables. `display` names it in diagnostics (`FILE`, or
+/// Reads one capsule into the tables. `name` names it in diagnostics (`FILE`, or
 /// `LIB(CAPSULE)` for a library capsule). Returns whether it was read.
 pub fn load_capsule<'a>(
     l: &mut Linker<'a>,
     data: &'a [u8],
-    display: String,
+    name: CapsuleName<'a>,
     rep: &mut Reporter,
 ) -> Result<bool, LimitReached> {
-    let read = Capsule::read_with(
+    // The reused decoding storage is taken out of the linker while the tables change.
+    let mut cap = std::mem::take(&mut l.flat);
+    let result = load_flat(l, &mut cap, data, name, rep);
+    l.flat = cap;
+    result
+}
+
+fn load_flat<'a>(
+    l: &mut Linker<'a>,
+    cap: &mut FlatCapsule<'a>,
+    data: &'a [u8],
+    name: CapsuleName<'a>,
+    rep: &mut Reporter,
+) -> Result<bool, LimitReached> {
+    let read = cap.read(
         data,
         ReadOptions {
             unit_sets: &l.units.list,
             established_major: l.major,
         },
     );
-    let cap = match read {
-        Ok(c) => c,
-        Err(d) => {
-            l.trace.line(|| format!("capsule '{display}': rejected"));
-            rep.report(*in_file(d, &display))?;
-            return Ok(false);
-        }
-    };
-    for w in cap.warnings {
-        rep.report(w.with_file(display.clone()))?;
+    if let Err(d) = read {
+        let shown = l.capsule_text(&name);
+        l.trace.line(|| format!("capsule '{shown}': rejected"));
+        rep.report(*in_file(d, &shown))?;
+        return Ok(false);
+    }
+    for w in cap.warnings.drain(..) {
+        rep.report(w.with_file(l.capsule_text(&name)))?;
     }
     l.major.get_or_insert(cap.major);
     l.minor = l.minor.max(cap.minor);
-    l.trace.line(|| {
-        format!(
-            "capsule '{display}': TDF {}.{}, {} shapes, {} unit sets, {} bytes",
-            cap.major,
-            cap.minor,
-            cap.shapes.len(),
-            cap.groups.len(),
-            data.len()
-        )
-    });
+    if l.trace.on() {
+        let shown = l.capsule_text(&name);
+        l.trace.line(|| {
+            format!(
+                "capsule '{shown}': TDF {}.{}, {} shapes, {} unit sets, {} bytes",
+                cap.major,
+                cap.minor,
+                cap.shapes.len(),
+                cap.groups.len(),
+                data.len()
+            )
+        });
+    }
     let cap_idx = l.capsules.len() as u32;
-    l.capsules.push(display.clone());
-    let display = &display;
+    l.capsules.push(name);
+    let name = &name;
+    let tracing = l.trace.on() || l.trace.watching();
 
     // Shapes and external names.
-    let mut map = MappingTable::new(cap.shapes.iter().map(|s| s.num_ids), data.len());
-    let mut shape_idx = Vec::with_capacity(cap.shapes.len());
-    for (si, shape) in cap.shapes.into_iter().enumerate() {
-        let ps = l.program_shape(shape.name.clone());
-        shape_idx.push(ps);
-        for e in shape.externs {
-            let original = (l.trace.on() || l.trace.watching()).then(|| e.name.clone());
-            let (n, created) = match l.program.add_name(ps, e.name) {
+    l.map
+        .reset(cap.shapes.iter().map(|s| s.num_ids), data.len());
+    l.shape_idx.clear();
+    for (si, shape) in cap.shapes.iter().enumerate() {
+        let ps = l.program_shape(Cow::Borrowed(shape.name));
+        l.shape_idx.push(ps);
+        for e in cap.externs_of(shape) {
+            let (n, created) = match l.program.add_name(ps, e.name.clone()) {
                 Ok(x) => x,
                 Err(_) => {
-                    rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(&shape.name))))?;
+                    rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(shape.name))))?;
                     return Ok(false);
                 }
             };
             let entry = l.program.entry_mut(ps).names.entry_mut(n);
-            map.set(si, e.id, entry.id);
+            l.map.set(si, e.id, entry.id);
             let out_id = entry.id;
             let merged = merge_usage(&mut entry.usage, &mut entry.def, e.usage, cap_idx);
             if let Merge::MultiplyDefined(prev) = merged {
                 let previous = prev
                     .and_then(|p| l.capsules.get(p as usize))
-                    .cloned()
+                    .map(|c| l.capsule_text(c))
                     .unwrap_or_else(|| "an earlier capsule".into());
-                let name = l.program.entry(ps).names.key(n).to_text();
+                let key = l.program.entry(ps).names.key(n).to_text();
                 rep.report(
                     Diagnostic::new(Kind::multiply_defined(
-                        shape_text(&shape.name),
-                        name,
+                        shape_text(shape.name),
+                        key,
                         previous,
                     ))
-                    .with_file(display.clone())
+                    .with_file(l.capsule_text(name))
                     .at_byte(e.offset),
                 )?;
             }
-            if let Some(original) = original {
-                trace_name(l, ps, n, &original, e.id, out_id, created, e.usage, display);
+            if tracing {
+                trace_name(l, ps, n, &e.name, e.id, out_id, created, e.usage, name);
             }
         }
     }
@@ -153,12 +170,9 @@ pub fn load_capsule<'a>(
     // Units, with their links rewritten to output ids.
     let tld = l.units.list.tld();
     let tld2 = l.units.list.tld2();
-    for group in cap.groups {
-        let set = l
-            .units
-            .list
-            .position(&group.name)
-            .expect("the reader accepts known unit sets only");
+    let stored = l.units.add_capsule(data);
+    for group in &cap.groups {
+        let set = group.set;
         if set == tld || Some(set) == tld2 {
             continue;
         }
@@ -166,49 +180,52 @@ pub fn load_capsule<'a>(
             format!(
                 "  {} {} units",
                 group.units.len(),
-                String::from_utf8_lossy(&group.name)
+                String::from_utf8_lossy(group.name)
             )
         });
-        for unit in group.units {
-            let shapes = if unit.counts.is_empty() {
-                None
-            } else {
-                let mut per_shape = Vec::with_capacity(unit.counts.len());
-                for (si, (count, mut links)) in unit.counts.into_iter().zip(unit.links).enumerate()
-                {
-                    let ps = shape_idx[si];
-                    if count > 0 {
-                        l.counted[ps] = true;
-                    }
-                    for link in &mut links {
-                        link.external = match map.get(si, link.external) {
-                            Some(out) => out,
-                            None => {
-                                let Ok(out) = l.program.entry_mut(ps).alloc_id() else {
-                                    let shape = shape_text(l.program.name(ps));
-                                    rep.report(Diagnostic::new(Kind::too_many_ids(shape)))?;
-                                    return Ok(false);
-                                };
-                                map.set(si, link.external, out);
-                                out
-                            }
-                        };
-                    }
-                    per_shape.push(UnitShapeLinks {
-                        shape: ps,
-                        count,
-                        links,
+        for unit in &cap.units[group.units.clone()] {
+            let shapes = cap.shapes_of(unit);
+            if shapes.is_empty() {
+                l.units.begin_unit(set, stored, unit.body, None, 0);
+                continue;
+            }
+            // Shapes without a count or a link are zero in the output: not stored.
+            let entries = shapes
+                .iter()
+                .filter(|us| us.count > 0 || !us.links.is_empty())
+                .count();
+            let links = shapes.iter().map(|us| us.links.len()).sum();
+            let mut out = l
+                .units
+                .begin_unit(set, stored, unit.body, Some(entries), links);
+            for (si, us) in shapes.iter().enumerate() {
+                if us.count == 0 && us.links.is_empty() {
+                    continue;
+                }
+                let ps = l.shape_idx[si];
+                if us.count > 0 {
+                    l.counted[ps] = true;
+                }
+                out.entry(ps, us.count, us.links.len() as u32);
+                for link in cap.links_of(us) {
+                    let external = match l.map.get(si, link.external) {
+                        Some(out) => out,
+                        None => {
+                            let Ok(out) = l.program.entry_mut(ps).alloc_id() else {
+                                let shape = shape_text(l.program.name(ps));
+                                rep.report(Diagnostic::new(Kind::too_many_ids(shape)))?;
+                                return Ok(false);
+                            };
+                            l.map.set(si, link.external, out);
+                            out
+                        }
+                    };
+                    out.link(Link {
+                        internal: link.internal,
+                        external,
                     });
                 }
-                Some(per_shape)
-            };
-            l.units.push(
-                set,
-                StoredUnit {
-                    shapes,
-                    body: unit.body,
-                },
-            );
+            }
         }
     }
     Ok(true)
@@ -225,7 +242,7 @@ fn trace_name(
     out_id: u32,
     created: bool,
     usage: tdf_core::Usage,
-    display: &str,
+    display: &CapsuleName<'_>,
 ) {
     let shape = l.program.name(ps);
     let key = l.program.entry(ps).names.key(n);
@@ -250,6 +267,7 @@ fn trace_name(
         )
     });
     if watched {
+        let display = l.capsule_text(display);
         let what = shape_name(&shape, original);
         let renamed = if renamed {
             format!(" (renamed to '{}')", key.to_text())

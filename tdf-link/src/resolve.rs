@@ -16,12 +16,20 @@ use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use tdf_core::Usage;
 
-use crate::link::{shape_text, Linker};
+use crate::link::{shape_text, CapsuleName, Linker};
 use crate::load::load_capsule;
 use crate::trace::shape_name;
 
 /// Runs the resolution loop to its fixed point.
 pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result<(), LimitReached> {
+    // Each program shape may receive the names its library shape defines: room for them
+    // up front spares the tables repeated growth (memory is only touched when used).
+    for shape in 0..l.program.len() {
+        if let Some(ls) = l.library.get(l.program.name(shape)) {
+            let offered = l.library.entry(ls).names.slots();
+            l.program.reserve_names(shape, offered);
+        }
+    }
     let mut pass = 0;
     loop {
         pass += 1;
@@ -32,6 +40,7 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         while shape < l.program.len() {
             let lib_shape = l.library.get(l.program.name(shape));
             while let Some(n) = l.program.entry_mut(shape).pending.pop_front() {
+                let n = n as usize;
                 let usage = l.program.entry(shape).names.entry(n).usage;
                 if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
                     continue;
@@ -46,20 +55,11 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
                 if let Some(c) = candidate {
                     l.lib_capsules[c].loaded = true;
                     let data = l.lib_capsules[c].data;
-                    let display = l.lib_capsules[c].display.clone();
-                    let key = l.program.entry(shape).names.key(n).clone().into_owned();
-                    let shape_bytes = l.program.name(shape).to_vec();
-                    l.trace.line(|| {
-                        format!("  {}: loading '{display}'", shape_name(&shape_bytes, &key))
-                    });
-                    if l.trace.watching() && l.trace.watched(&shape_bytes, &key) {
-                        l.trace.symbol(format!(
-                            "{display}: loaded to define {}",
-                            shape_name(&shape_bytes, &key)
-                        ));
+                    let name = CapsuleName::Member(c as u32);
+                    if l.trace.observing() {
+                        observe_load(l, shape, n, &name);
                     }
-                    l.trace.extracted(&display, &shape_bytes, &key);
-                    load_capsule(l, data, display, rep)?;
+                    load_capsule(l, data, name, rep)?;
                     progress = true;
                     continue;
                 }
@@ -83,4 +83,21 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
             return Ok(());
         }
     }
+}
+
+/// The `-d`, `-y` and `--why-extract` records of loading capsule `name` for name `n` of
+/// program shape `shape`.
+fn observe_load(l: &mut Linker<'_>, shape: usize, n: usize, name: &CapsuleName<'_>) {
+    let key = l.program.entry(shape).names.key(n).clone().into_owned();
+    let shape_bytes = l.program.name(shape).to_vec();
+    let display = l.capsule_text(name);
+    l.trace
+        .line(|| format!("  {}: loading '{display}'", shape_name(&shape_bytes, &key)));
+    if l.trace.watching() && l.trace.watched(&shape_bytes, &key) {
+        l.trace.symbol(format!(
+            "{display}: loaded to define {}",
+            shape_name(&shape_bytes, &key)
+        ));
+    }
+    l.trace.extracted(&display, &shape_bytes, &key);
 }

@@ -20,7 +20,7 @@ use tdf_core::{in_file, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::{os_bytes, LinkOptions};
-use crate::link::{shape_text, LibCapsule, Linker};
+use crate::link::{shape_text, CapsuleName, LibCapsule, Linker};
 use crate::trace::shape_name;
 
 /// A library file found and read (or the reason it could not be).
@@ -134,16 +134,22 @@ pub fn merge<'a>(
             )
         });
         let base = l.lib_capsules.len() as u32;
-        for m in &library.members {
+        l.lib_capsules.reserve(library.members.len());
+        let library_no = l.libraries.len() as u32;
+        l.libraries.push(&lib.display);
+        for m in library.members {
+            // Library::read borrows every member from `data`, at `m.offset`.
             let start = m.offset as usize;
             l.lib_capsules.push(LibCapsule {
-                display: format!("{}({})", lib.display, String::from_utf8_lossy(&m.name)),
+                library: library_no,
+                name: m.name,
                 data: &data[start..start + m.data.len()],
                 loaded: false,
             });
         }
         for shape in library.index {
             let ls = l.library.intern(shape.name.clone());
+            l.library.reserve_names(ls, shape.entries.len());
             for e in shape.entries {
                 let traced = l.trace.on() || l.trace.watching();
                 let original = traced.then(|| e.name.clone());
@@ -157,7 +163,7 @@ pub fn merge<'a>(
                     merge_usage(&mut entry.usage, &mut entry.def, e.usage, this)
                 {
                     let previous = prev
-                        .map(|p| l.lib_capsules[p as usize].display.clone())
+                        .map(|p| l.capsule_text(&CapsuleName::Member(p)))
                         .unwrap_or_else(|| "an earlier library".into());
                     let name = l.library.entry(ls).names.key(n).to_text();
                     rep.report(
@@ -172,7 +178,7 @@ pub fn merge<'a>(
                 }
                 if let Some(original) = original {
                     let what = shape_name(&shape.name, &original);
-                    let capsule = l.lib_capsules[this as usize].display.clone();
+                    let capsule = l.capsule_text(&CapsuleName::Member(this));
                     l.trace
                         .line(|| format!("  {what} usage {} in '{capsule}'", e.usage));
                     if l.trace.watched(&shape.name, &original)
@@ -188,7 +194,7 @@ pub fn merge<'a>(
                 }
             }
             // The library table needs no pending lists.
-            l.library.entry_mut(ls).pending.clear();
+            l.library.entry_mut(ls).pending = Default::default();
         }
     }
     Ok(())

@@ -99,6 +99,12 @@ impl Trace {
         self.line(|| format!("\n== {name}"));
     }
 
+    /// True when any observer is on: the `-d` trace, `-y` or `--why-extract`.
+    #[inline]
+    pub fn observing(&self) -> bool {
+        self.debug.is_some() || !self.symbols.is_empty() || self.why.is_some()
+    }
+
     /// True when some `-y` symbol is being traced.
     #[inline]
     pub fn watching(&self) -> bool {

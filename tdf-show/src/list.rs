@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use tdf_core::{show_bytes, Library};
+use tdf_core::{push_shown, show_bytes, Library, Usage};
 
-use crate::text::{json_bytes, json_str, json_usage, Table};
+use crate::text::{json_bytes, json_str, json_usage};
 use crate::ListOptions;
 
 /// TenDRA's `tld -mt` format (§6.2), byte for byte: names are written raw.
@@ -12,38 +12,134 @@ pub(crate) fn tendra(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -
     if opts.tdf_version {
         writeln!(w, "[{}, {}]", lib.major, lib.minor)?;
     }
+    // Lines are assembled in one reused buffer; numbers and usages without `fmt`.
+    let mut line = Vec::with_capacity(256);
     for m in &lib.members {
-        w.write_all(&m.name)?;
+        line.clear();
+        line.extend_from_slice(&m.name);
         if opts.size {
-            write!(w, " ({})", m.data.len())?;
+            line.extend_from_slice(b" (");
+            push_decimal(&mut line, m.data.len());
+            line.push(b')');
         }
-        w.write_all(b"\n")?;
+        line.push(b'\n');
+        w.write_all(&line)?;
     }
     if opts.index {
+        let usages = usage_texts();
         for shape in &lib.index {
-            w.write_all(&shape.name)?;
-            w.write_all(b":\n")?;
+            line.clear();
+            line.extend_from_slice(&shape.name);
+            line.extend_from_slice(b":\n");
+            w.write_all(&line)?;
             for e in &shape.entries {
-                write!(w, "  {} {} '", e.name, e.usage)?;
-                w.write_all(&lib.members[e.capsule as usize].name)?;
-                w.write_all(b"'\n")?;
+                line.clear();
+                line.extend_from_slice(b"  ");
+                e.name.write_text(&mut line);
+                line.push(b' ');
+                line.extend_from_slice(usages[e.usage.bits() as usize].as_bytes());
+                line.extend_from_slice(b" '");
+                line.extend_from_slice(&lib.members[e.capsule as usize].name);
+                line.extend_from_slice(b"'\n");
+                w.write_all(&line)?;
             }
         }
     }
     Ok(())
 }
 
+/// The text of every usage value, `{DEFD, DECD}` and so on, by its bits.
+fn usage_texts() -> Vec<String> {
+    (0..16)
+        .map(|b| Usage::from_bits(b).expect("4 bits").to_string())
+        .collect()
+}
+
+fn push_decimal(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Many short texts in one buffer: one allocation instead of one per text.
+#[derive(Default)]
+struct Texts {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push_with(&mut self, f: impl FnOnce(&mut String)) {
+        f(&mut self.buf);
+        self.ends.push(self.buf.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+}
+
+/// Writes one row of aligned columns: `indent`, then the cells separated by two spaces,
+/// each padded to its column's width (on the left for right-aligned columns), without
+/// trailing blanks. The cells are printable ASCII, so widths are byte counts.
+fn write_row(
+    line: &mut String,
+    indent: &str,
+    cells: &[(&str, usize, bool)],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    line.clear();
+    line.push_str(indent);
+    for (i, &(text, width, right)) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        let pad = width - text.len();
+        if right {
+            line.extend(std::iter::repeat_n(' ', pad));
+            line.push_str(text);
+        } else {
+            line.push_str(text);
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    let trimmed = line.trim_end();
+    w.write_all(trimmed.as_bytes())?;
+    w.write_all(b"\n")
 }
 
 /// The readable text format. Without any of `-i`, `-s`, `-t`: the member names, one
 /// per line. Otherwise sections with headers: the version, the members (with sizes for
 /// `-s`), and the index (per shape, aligned name, usage and defining member columns).
+///
+/// Every cell is printable ASCII (names are escaped), so a column's width is the
+/// largest byte length in it; the columns of the index line up across shapes. Each row
+/// is assembled in one reused buffer, in two passes (widths, then rows): no allocation
+/// per row.
 pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> io::Result<()> {
+    let mut members = Texts::default();
+    for m in &lib.members {
+        members.push_with(|s| push_shown(s, &m.name));
+    }
+    let mut line = String::with_capacity(256);
     if !(opts.index || opts.size || opts.tdf_version) {
-        for m in &lib.members {
-            writeln!(w, "{}", show_bytes(&m.name))?;
+        for i in 0..lib.members.len() {
+            w.write_all(members.get(i).as_bytes())?;
+            w.write_all(b"\n")?;
         }
         return Ok(());
     }
@@ -54,15 +150,28 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
     if opts.size {
         let total: usize = lib.members.iter().map(|m| m.data.len()).sum();
         writeln!(w, "{count}, {}:", plural(total, "byte", "bytes"))?;
-        let mut t = Table::new(&[true, false]);
+        let mut sizes = Texts::default();
         for m in &lib.members {
-            t.row(vec![m.data.len().to_string(), show_bytes(&m.name)]);
+            sizes.push_with(|s| s.push_str(&m.data.len().to_string()));
         }
-        t.write("  ", w)?;
+        let width = |t: &Texts, n: usize| (0..n).map(|i| t.get(i).len()).max().unwrap_or(0);
+        let n = lib.members.len();
+        let (size_w, name_w) = (width(&sizes, n), width(&members, n));
+        for i in 0..n {
+            let cells = [
+                (sizes.get(i), size_w, true),
+                (members.get(i), name_w, false),
+            ];
+            write_row(&mut line, "  ", &cells, w)?;
+        }
     } else {
         writeln!(w, "{count}:")?;
-        for m in &lib.members {
-            writeln!(w, "  {}", show_bytes(&m.name))?;
+        for i in 0..lib.members.len() {
+            line.clear();
+            line.push_str("  ");
+            line.push_str(members.get(i));
+            line.push('\n');
+            w.write_all(line.as_bytes())?;
         }
     }
     if opts.index {
@@ -83,23 +192,33 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         } else {
             writeln!(w, " ({})", per_shape.join(", "))?;
         }
-        // One table for all shapes, so that the columns line up across shapes.
-        let mut t = Table::new(&[]);
-        for shape in &lib.index {
-            for e in &shape.entries {
-                t.row(vec![
-                    e.name.to_text(),
-                    e.usage.to_string(),
-                    show_bytes(&lib.members[e.capsule as usize].name),
-                ]);
-            }
+        // One set of column widths for all shapes, so that the columns line up.
+        let usages = usage_texts();
+        let mut names = Texts::default();
+        let mut scratch = Vec::new();
+        let (mut name_w, mut usage_w, mut member_w) = (0, 0, 0);
+        for e in lib.index.iter().flat_map(|s| &s.entries) {
+            names.push_with(|s| {
+                scratch.clear();
+                e.name.write_text(&mut scratch);
+                s.push_str(std::str::from_utf8(&scratch).expect("escaped names are ASCII"));
+            });
+            name_w = name_w.max(names.get(names.ends.len() - 1).len());
+            usage_w = usage_w.max(usages[e.usage.bits() as usize].len());
+            member_w = member_w.max(members.get(e.capsule as usize).len());
         }
-        let mut start = 0;
+        let mut row = 0;
         for shape in &lib.index {
             writeln!(w, "  {}:", show_bytes(&shape.name))?;
-            let end = start + shape.entries.len();
-            t.write_range(start..end, "    ", w)?;
-            start = end;
+            for e in &shape.entries {
+                let cells = [
+                    (names.get(row), name_w, false),
+                    (usages[e.usage.bits() as usize].as_str(), usage_w, false),
+                    (members.get(e.capsule as usize), member_w, false),
+                ];
+                write_row(&mut line, "    ", &cells, w)?;
+                row += 1;
+            }
         }
     }
     Ok(())
