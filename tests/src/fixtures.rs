@@ -241,6 +241,39 @@ impl CapsuleBuilder {
     }
 }
 
+/// Capsule `i` of a generated chain of `n` (used by `gen-capsules` and `demo`): it defines
+/// the tags `f_i`, `d_i` and the token `tk_i`, has one private tag, and uses `f_{i+1}` and
+/// `tk_{i+1}` (a chain through all `n`, so that linking [`chain_main`] against a library
+/// of them pulls in every member) and `d_j` for a scattered `j = 7i + 3 mod n`. About 440
+/// bytes, like the C producer's output for a small function.
+pub fn chain_capsule(i: usize, n: usize) -> CapsuleBuilder {
+    let mut c = capsule()
+        .define_tag(&format!("f_{i}"))
+        .define_tag(&format!("d_{i}"))
+        .define_token(&format!("tk_{i}"))
+        .private_tags(1)
+        .body_size(48);
+    if i + 1 < n {
+        c = c
+            .use_tag(&format!("f_{}", i + 1))
+            .use_token(&format!("tk_{}", i + 1));
+    }
+    let scattered = (7 * i + 3) % n.max(1);
+    if scattered != i {
+        c = c.use_tag(&format!("d_{scattered}"));
+    }
+    c
+}
+
+/// The main capsule of a chain of `n`: defines `main` and uses the chain's first names.
+pub fn chain_main(n: usize) -> CapsuleBuilder {
+    let main = capsule().define_tag("main").body_size(48);
+    if n == 0 {
+        return main;
+    }
+    main.use_tag("f_0").use_tag("d_0").use_token("tk_0")
+}
+
 /// A library of these members (stored name, capsule bytes), with the index §4.2
 /// prescribes: every name with a single definition, usage merged over all members.
 pub fn library(members: &[(&str, &[u8])]) -> Vec<u8> {

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use tdf_tests::fixtures::capsule;
+use tdf_tests::fixtures::{chain_capsule, chain_main};
 
 const N: usize = 12;
 
@@ -18,33 +18,17 @@ fn main() -> ExitCode {
     std::fs::create_dir_all(dir.join("caps")).expect("create the demo directory");
     println!("Working in {}\n", dir.display());
 
-    // A chain of capsules: cap_i defines f_i, d_i and tk_i and uses those of cap_{i+1};
-    // main.j uses f_0, so linking main.j against the library pulls in every member.
+    // A chain of capsules (see `fixtures::chain_capsule`): main.j uses f_0, so linking
+    // main.j against the library pulls in every member.
     let mut list = String::new();
     for i in 0..N {
-        let mut c = capsule()
-            .define_tag(&format!("f_{i}"))
-            .define_tag(&format!("d_{i}"))
-            .define_token(&format!("tk_{i}"))
-            .private_tags(1)
-            .body_size(48);
-        if i + 1 < N {
-            c = c
-                .use_tag(&format!("f_{}", i + 1))
-                .use_tag(&format!("d_{}", i + 1))
-                .use_token(&format!("tk_{}", i + 1));
-        }
+        let c = chain_capsule(i, N);
         let name = format!("caps/cap_{i:02}.j");
         std::fs::write(dir.join(&name), c.build()).expect("write a capsule");
         list.push_str(&name);
         list.push('\n');
     }
-    let main = capsule()
-        .define_tag("main")
-        .use_tag("f_0")
-        .use_tag("d_0")
-        .use_token("tk_0")
-        .body_size(48);
+    let main = chain_main(N);
     std::fs::write(dir.join("main.j"), main.build()).expect("write main.j");
     std::fs::write(dir.join("caps.list"), list).expect("write caps.list");
     println!("Generated {N} capsules in caps/ (listed in caps.list) and main.j\n");

@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tdf_tests::fixtures::capsule;
+use tdf_tests::fixtures::{chain_capsule, chain_main};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,21 +43,7 @@ fn main() -> ExitCode {
     let mut list = String::with_capacity(n * (width + 12));
     let mut bytes = 0;
     for i in 0..n {
-        let mut c = capsule()
-            .define_tag(&format!("f_{i}"))
-            .define_tag(&format!("d_{i}"))
-            .define_token(&format!("tk_{i}"))
-            .private_tags(1)
-            .body_size(48);
-        if i + 1 < n {
-            c = c
-                .use_tag(&format!("f_{}", i + 1))
-                .use_token(&format!("tk_{}", i + 1));
-        }
-        let scattered = (7 * i + 3) % n;
-        if scattered != i {
-            c = c.use_tag(&format!("d_{scattered}"));
-        }
+        let c = chain_capsule(i, n);
         let name = format!("caps/cap_{i:0width$}.j");
         let capsule = c.build();
         bytes += capsule.len();
@@ -65,10 +51,7 @@ fn main() -> ExitCode {
         list.push_str(&name);
         list.push('\n');
     }
-    let mut main = capsule().define_tag("main").body_size(48);
-    if n > 0 {
-        main = main.use_tag("f_0").use_tag("d_0").use_token("tk_0");
-    }
+    let main = chain_main(n);
     write("main.j", &main.build());
     write("caps.list", list.as_bytes());
     println!(
