@@ -30,7 +30,8 @@ use crate::args::ShapedName;
 #[derive(Default)]
 pub struct Trace {
     debug: Option<(String, BufWriter<File>)>,
-    debug_failed: Option<String>,
+    /// The first failure to write the `-d` trace, reported by [`Trace::finish`].
+    debug_failed: Option<Box<Diagnostic>>,
     symbols: Vec<ShapedName>,
     symbol_lines: Vec<String>,
     why: Option<(PathBuf, Vec<String>)>,
@@ -89,7 +90,7 @@ impl Trace {
             s.push('\n');
             if let Err(e) = w.write_all(s.as_bytes()) {
                 self.debug_failed
-                    .get_or_insert_with(|| format!("{shown}\0{}", io_reason(&e)));
+                    .get_or_insert_with(|| write_error(shown, &e));
             }
         }
     }
@@ -159,18 +160,17 @@ impl Trace {
         if let Some((shown, w)) = &mut self.debug {
             if let Err(e) = w.flush() {
                 self.debug_failed
-                    .get_or_insert_with(|| format!("{shown}\0{}", io_reason(&e)));
+                    .get_or_insert_with(|| write_error(shown, &e));
             }
         }
         self.debug = None;
-        match self.debug_failed.take() {
-            None => Ok(()),
-            Some(s) => {
-                let (file, reason) = s.split_once('\0').unwrap_or((&s, ""));
-                Err(Box::new(Diagnostic::new(Kind::write_error(file, reason))))
-            }
-        }
+        self.debug_failed.take().map_or(Ok(()), Err)
     }
+}
+
+/// The diagnostic for a failed write to the trace file `shown`.
+fn write_error(shown: &str, e: &std::io::Error) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(Kind::write_error(shown, io_reason(e))))
 }
 
 /// Usage as words for `-y` lines: "defined, declared, used", or "mentioned".
