@@ -43,6 +43,10 @@ pub struct Case {
     outputs: Vec<String>,
     stdout: Vec<u8>,
     stderr: String,
+    /// Every file of the case folder (relative paths), listed once.
+    files: Vec<String>,
+    /// The inputs the reference rejected, found once from its stderr.
+    rejected: BTreeMap<String, Role>,
 }
 
 fn read_text(p: &Path) -> String {
@@ -165,7 +169,7 @@ fn walk(dir: &Path) -> Vec<String> {
 impl Case {
     pub fn load(dir: &Path) -> Case {
         let cmd = read_text(&dir.join("cmd"));
-        Case {
+        let mut case = Case {
             name: dir.file_name().unwrap().to_string_lossy().into_owned(),
             dir: dir.to_path_buf(),
             words: shell_words(cmd.trim()),
@@ -178,11 +182,15 @@ impl Case {
                 .collect(),
             stdout: std::fs::read(dir.join("stdout")).unwrap_or_default(),
             stderr: read_text(&dir.join("stderr")),
-        }
+            files: walk(dir),
+            rejected: BTreeMap::new(),
+        };
+        case.rejected = case.find_rejected();
+        case
     }
 
     /// The input files the reference rejected, with the role they were read in.
-    fn rejected(&self) -> BTreeMap<String, Role> {
+    fn find_rejected(&self) -> BTreeMap<String, Role> {
         let mut out = BTreeMap::new();
         let role_of = |msg: &str, data: Option<&[u8]>| {
             if msg.contains("should be 'TDFC'") {
@@ -271,21 +279,20 @@ impl Case {
     /// Every TDF file of the case with the check it gets. Outputs of a case whose oracle
     /// run failed are broken by definition and skipped.
     pub fn tdf_files(&self) -> Vec<(String, Role)> {
-        let rejected = self.rejected();
-        walk(&self.dir)
-            .into_iter()
+        self.files
+            .iter()
             .filter(|rel| rel.ends_with(".j") || rel.ends_with(".t") || rel.ends_with(".tl"))
             .filter(|rel| self.expect.ok || !self.outputs.contains(rel))
             .map(|rel| {
-                let role = rejected.get(&rel).copied().unwrap_or_else(|| {
-                    let data = std::fs::read(self.dir.join(&rel)).unwrap_or_default();
+                let role = self.rejected.get(rel).copied().unwrap_or_else(|| {
+                    let data = std::fs::read(self.dir.join(rel)).unwrap_or_default();
                     if magic(&data) == b"TDFL" {
                         Role::AcceptedLibrary
                     } else {
                         Role::AcceptedCapsule
                     }
                 });
-                (rel, role)
+                (rel.clone(), role)
             })
             .collect()
     }
@@ -294,11 +301,11 @@ impl Case {
     /// file named on the command line.
     pub fn established_major(&self, rel: &str) -> Option<u32> {
         for w in &self.words[1..] {
-            for rel2 in walk(&self.dir) {
+            for rel2 in &self.files {
                 if rel2 == rel || !w.ends_with(rel2.as_str()) {
                     continue;
                 }
-                let data = std::fs::read(self.dir.join(&rel2)).ok()?;
+                let data = std::fs::read(self.dir.join(rel2)).ok()?;
                 if matches!(magic(&data), b"TDFC" | b"TDFL") {
                     let mut r = tdf_core::bits::Reader::at_byte(&data, 4);
                     if let Ok(major) = r.read_tdfint() {
@@ -412,7 +419,7 @@ impl Case {
         }
         // Inputs the reference rejected must be named with a byte offset.
         if !self.expect.ok {
-            for (rel, _) in self.rejected() {
+            for rel in self.rejected.keys() {
                 let named = stderr
                     .lines()
                     .any(|l| l.contains(rel.as_str()) && l.contains("byte "));
