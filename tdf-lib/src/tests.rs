@@ -1,71 +1,28 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use tdf_core::capsule::{Capsule, External, Group, Shape, Unit};
-use tdf_core::linkinfo::{write_tld_body, LinkInfoKind};
-use tdf_core::{ExtName, Library, Usage};
+use tdf_core::{ExtName, Library};
 use tdf_errors::Reporter;
 
 use super::*;
+use tdf_tests::fixtures;
 
 const DEFD: u8 = 4 | 2; // DEFD | DECD (a tag must be declared where defined)
 const USED: u8 = 2 | 1;
 const MULT: u8 = 8 | 2;
 
 /// A capsule with names `(shape, name, usage bits)`; `[a.b]` is a unique name.
-fn capsule_v(minor: u32, names: &[(&str, &str, u8)]) -> Vec<u8> {
-    let mut shapes: Vec<Shape<'static>> = Vec::new();
-    for &(shape, name, bits) in names {
-        let idx = match shapes.iter().position(|s| &*s.name == shape.as_bytes()) {
-            Some(i) => i,
-            None => {
-                shapes.push(Shape {
-                    name: Cow::Owned(shape.as_bytes().to_vec()),
-                    num_ids: 0,
-                    externs: Vec::new(),
-                });
-                shapes.len() - 1
-            }
-        };
-        let s = &mut shapes[idx];
-        s.externs.push(External {
-            id: s.num_ids,
-            name: ExtName::parse(name.as_bytes()).unwrap(),
-            usage: Usage::from_bits(bits.into()).unwrap(),
-            offset: 0,
-        });
-        s.num_ids += 1;
-    }
-    let body = write_tld_body(
-        shapes
-            .iter()
-            .flat_map(|s| s.externs.iter().map(|e| e.usage)),
-    );
-    Capsule {
-        major: 4,
-        minor,
-        shapes,
-        groups: vec![Group {
-            name: Cow::Borrowed(b"tld"),
-            units: vec![Unit {
-                counts: Vec::new(),
-                links: Vec::new(),
-                body: Cow::Owned(body),
-            }],
-        }],
-        linkinfo: LinkInfoKind::Tld(1),
-        warnings: Vec::new(),
-        ..Capsule::read(&MINIMAL).unwrap()
-    }
-    .to_bytes()
+fn capsule_v(minor: u32, names: &[(&'static str, &str, u8)]) -> Vec<u8> {
+    names
+        .iter()
+        .fold(
+            fixtures::capsule().version(4, minor),
+            |c, &(shape, name, bits)| c.name_with_usage(shape, name, bits),
+        )
+        .build()
 }
 
-/// The smallest capsule (§2.7 of the format reference), for the fields not set here.
-const MINIMAL: [u8; 15] = [
-    0x54, 0x44, 0x46, 0x43, 0xC8, 0x91, 0x8B, 0x74, 0x6C, 0x64, 0x88, 0x99, 0x88, 0x90, 0x90,
-];
-
-fn capsule(names: &[(&str, &str, u8)]) -> Vec<u8> {
+fn capsule(names: &[(&'static str, &str, u8)]) -> Vec<u8> {
     capsule_v(0, names)
 }
 

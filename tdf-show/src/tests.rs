@@ -1,53 +1,21 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use tdf_core::capsule::{Capsule, External, Group, Shape, Unit};
 use tdf_core::library::Member;
-use tdf_core::linkinfo::{write_tld_body, LinkInfoKind};
-use tdf_core::{ExtName, Library, Usage};
+use tdf_core::Library;
 use tdf_errors::Reporter;
 
 use super::*;
+use tdf_tests::fixtures;
 
-/// The smallest capsule (§2.7 of the format reference), for the fields not set here.
-const MINIMAL: [u8; 15] = [
-    0x54, 0x44, 0x46, 0x43, 0xC8, 0x91, 0x8B, 0x74, 0x6C, 0x64, 0x88, 0x99, 0x88, 0x90, 0x90,
-];
-
-/// A capsule of tags with these usage bits.
+/// A capsule of tags with these usage bits, and one capsule-private tag.
 fn capsule(names: &[(&str, u8)]) -> Vec<u8> {
-    let externs: Vec<External<'static>> = names
+    names
         .iter()
-        .enumerate()
-        .map(|(i, &(n, bits))| External {
-            id: i as u32,
-            name: ExtName::parse(n.as_bytes()).unwrap(),
-            usage: Usage::from_bits(bits.into()).unwrap(),
-            offset: 0,
+        .fold(fixtures::capsule().private_tags(1), |c, &(name, bits)| {
+            c.name_with_usage("tag", name, bits)
         })
-        .collect();
-    let body = write_tld_body(externs.iter().map(|e| e.usage));
-    Capsule {
-        major: 4,
-        minor: 0,
-        shapes: vec![Shape {
-            name: Cow::Borrowed(b"tag"),
-            num_ids: externs.len() as u32 + 1,
-            externs,
-        }],
-        groups: vec![Group {
-            name: Cow::Borrowed(b"tld"),
-            units: vec![Unit {
-                counts: Vec::new(),
-                links: Vec::new(),
-                body: Cow::Owned(body),
-            }],
-        }],
-        linkinfo: LinkInfoKind::Tld(1),
-        warnings: Vec::new(),
-        ..Capsule::read(&MINIMAL).unwrap()
-    }
-    .to_bytes()
+        .build()
 }
 
 /// A library of these members, built by tlib's builder.
