@@ -74,8 +74,17 @@ pub fn push_shown(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// The TDF versions this toolset reads and writes, as a literal for `concat!` (clap's
+/// `version` wants a `&'static str` built at compile time).
+#[macro_export]
+macro_rules! tdf_versions {
+    () => {
+        "TDF 4.x capsules and type-0 libraries"
+    };
+}
+
 /// The TDF versions this toolset reads and writes, for `--version`.
-pub const TDF_VERSIONS: &str = "TDF 4.x capsules and type-0 libraries";
+pub const TDF_VERSIONS: &str = tdf_versions!();
 
 #[cfg(test)]
 mod tests {

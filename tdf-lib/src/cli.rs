@@ -201,11 +201,11 @@ pub fn read_unit_file(path: &Path, rep: &mut Reporter) -> Option<UnitSetList> {
 }
 
 /// The `--version` text of `tlib` and `tshow` after the program name: the package
-/// version, then the TDF versions understood (as [`tdf_core::TDF_VERSIONS`]; a unit test
-/// keeps the two equal).
+/// version, then the TDF versions understood ([`tdf_core::TDF_VERSIONS`]).
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (TDF toolset)\nreads and writes TDF 4.x capsules and type-0 libraries"
+    " (TDF toolset)\nreads and writes ",
+    tdf_core::tdf_versions!()
 );
 
 // ---------------------------------------------------------------------------------------
