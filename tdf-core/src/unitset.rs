@@ -96,6 +96,20 @@ impl UnitSetList {
         self.names.iter().map(|v| v.as_slice())
     }
 
+    /// Reads and parses the unit-set file at `path` (`-u FILE`); the diagnostics name it as
+    /// the path is shown.
+    pub fn read_file(path: &std::path::Path) -> Result<UnitSetList, Vec<Diagnostic>> {
+        let shown = path.to_string_lossy();
+        let text = std::fs::read(path).map_err(|e| {
+            let reason = crate::fsutil::io_reason(&e);
+            vec![Diagnostic::new(Kind::cannot_open_unit_set_file(
+                shown.as_ref(),
+                reason,
+            ))]
+        })?;
+        UnitSetList::parse_file(&text, &shown)
+    }
+
     /// Parses a unit-set file. `file` names it in diagnostics. Every problem found is
     /// returned (the parser resynchronises at the next white space).
     pub fn parse_file(source: &[u8], file: &str) -> Result<UnitSetList, Vec<Diagnostic>> {
@@ -202,6 +216,13 @@ mod tests {
         let l = UnitSetList::parse_file(b"\"t\\x6cd\" \"a\\\nb\" \"\\n\"", "u").unwrap();
         let names: Vec<&[u8]> = l.names().collect();
         assert_eq!(names, [&b"tld"[..], b"ab", b"\n"]);
+    }
+
+    #[test]
+    fn read_file_reports_a_missing_file() {
+        let e = UnitSetList::read_file(std::path::Path::new("/no/such/units")).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind.name(), "cannot_open_unit_set_file");
     }
 
     #[test]

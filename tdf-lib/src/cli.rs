@@ -178,26 +178,15 @@ pub fn parse_suppress(words: &[String], rep: &mut Reporter) -> Vec<(Vec<u8>, Ext
 
 /// Reads a unit set file (`-u FILE`, §8.6). Problems are reported; `None` then.
 pub fn read_unit_file(path: &Path, rep: &mut Reporter) -> Option<UnitSetList> {
-    let shown = path.display().to_string();
-    let text = match std::fs::read(path) {
-        Ok(t) => t,
-        Err(e) => {
-            let kind = Kind::cannot_open_unit_set_file(shown, io_reason(&e));
-            let _ = rep.report(kind.into());
-            return None;
-        }
-    };
-    match UnitSetList::parse_file(&text, &shown) {
-        Ok(list) => Some(list),
-        Err(diags) => {
+    UnitSetList::read_file(path)
+        .map_err(|diags| {
             for d in diags {
                 if rep.report(d).is_err() {
                     break;
                 }
             }
-            None
-        }
-    }
+        })
+        .ok()
 }
 
 /// The `--version` text of `tlib` and `tshow` after the program name: the package

@@ -19,10 +19,10 @@ use std::cell::OnceCell;
 use std::io::Write;
 
 use tdf_core::capsule::FlatCapsule;
-use tdf_core::fsutil::{io_reason, write_atomic, write_atomic_with, Durability};
+use tdf_core::fsutil::{write_atomic, write_atomic_with, Durability};
 use tdf_core::tables::{MappingTable, ShapeIdx, ShapeTable, UnitSetTable};
 use tdf_core::UnitSetList;
-use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
+use tdf_errors::{LimitReached, Reporter};
 
 use crate::args::LinkOptions;
 use crate::trace::Trace;
@@ -140,18 +140,7 @@ fn unit_sets(opts: &LinkOptions, rep: &mut Reporter) -> Result<Option<UnitSetLis
     let Some(path) = &opts.unit_file else {
         return Ok(Some(UnitSetList::default()));
     };
-    let shown = path.to_string_lossy().into_owned();
-    let text = match std::fs::read(path) {
-        Ok(t) => t,
-        Err(e) => {
-            rep.report(Diagnostic::new(Kind::cannot_open_unit_set_file(
-                shown,
-                io_reason(&e),
-            )))?;
-            return Ok(None);
-        }
-    };
-    match UnitSetList::parse_file(&text, &shown) {
+    match UnitSetList::read_file(path) {
         Ok(list) => Ok(Some(list)),
         Err(diags) => {
             for d in diags {

@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use tdf_core::fsutil::io_reason;
 use tdf_core::UnitSetList;
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
@@ -16,30 +15,11 @@ fn lossy(s: &std::ffi::OsStr) -> String {
     s.to_string_lossy().into_owned()
 }
 
-/// Reads the `-u` file of `-mc`, or the built-in list.
+/// Reads the `-u` file of `-mc` as `tlib` does, or the built-in list.
 fn unit_sets(file: Option<PathBuf>, rep: &mut Reporter) -> Option<UnitSetList> {
-    let Some(path) = file else {
-        return Some(UnitSetList::default());
-    };
-    let shown = path.to_string_lossy().into_owned();
-    let text = match std::fs::read(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = rep.report(Diagnostic::new(Kind::cannot_open_unit_set_file(
-                shown,
-                io_reason(&e),
-            )));
-            return None;
-        }
-    };
-    match UnitSetList::parse_file(&text, &shown) {
-        Ok(l) => Some(l),
-        Err(diags) => {
-            for d in diags {
-                let _ = rep.report(d);
-            }
-            None
-        }
+    match file {
+        None => Some(UnitSetList::default()),
+        Some(path) => tdf_lib::cli::read_unit_file(&path, rep),
     }
 }
 
