@@ -13,12 +13,15 @@
 //!   byte-exact writers. Bodies and members borrow from the input buffer.
 //! * [`tables`]: the unit set, shape, name and mapping tables of the linker, all in
 //!   insertion order, hashed with [`hash`].
+//! * [`fsutil`]: reading inputs, atomic writes, `@FILE` response files; [`cli`]: the
+//!   command-line conventions the three tools share.
 //!
 //! Every failure is a [`tdf_errors::Diagnostic`] from the catalogue, located at a byte of
 //! the input; the caller adds the file name with [`in_file`].
 
 pub mod bits;
 pub mod capsule;
+pub mod cli;
 pub mod fsutil;
 pub mod hash;
 pub mod library;

@@ -1,8 +1,9 @@
 //! `tlib`: build a TDF library from capsules. All the work is done by [`tdf_lib`]; the
 //! options are [`tdf_lib::cli::TlibArgs`].
 
+use tdf_core::cli;
 use tdf_errors::Reporter;
-use tdf_lib::cli::{self, TlibArgs};
+use tdf_lib::cli::{parse_suppress, read_unit_file, TlibArgs};
 use tdf_lib::{build, BuildOptions};
 
 fn main() {
@@ -18,9 +19,9 @@ fn run(args: TlibArgs, rep: &mut Reporter) {
     if let Some(code) = &args.explain {
         return cli::explain(code, &mut std::io::stdout().lock(), rep);
     }
-    let suppress = cli::parse_suppress(&args.suppress, rep);
+    let suppress = parse_suppress(&args.suppress, rep);
     let unit_sets = match &args.unit_file {
-        Some(path) => match cli::read_unit_file(path, rep) {
+        Some(path) => match read_unit_file(path, rep) {
             Some(list) => list,
             None => return,
         },

@@ -24,10 +24,10 @@ use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
 use clap::{Arg, ArgMatches, Args, CommandFactory, Parser, ValueHint};
+use tdf_core::cli::headings::{DIAGNOSTICS, INPUT, LIBRARIES, NAMES, OUTPUT};
+use tdf_core::cli::ColorChoice;
 use tdf_core::{DiagResult, ExtName};
 use tdf_errors::{Diagnostic, Kind, Reporter};
-use tdf_lib::cli::headings::{DIAGNOSTICS, INPUT, LIBRARIES, NAMES, OUTPUT};
-use tdf_lib::cli::ColorChoice;
 
 /// The four modes of `tld`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,11 +1,11 @@
 //! `tshow`'s options (clap derive), here in the library so that the man page and shell
 //! completion generator can read them ([`command`]). The binary parses them with
-//! [`tdf_lib::cli::parse`], which turns every complaint into a catalogue diagnostic.
+//! [`tdf_core::cli::parse`], which turns every complaint into a catalogue diagnostic.
 
 use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
-use tdf_lib::cli::{headings, ColorChoice, VERSION};
+use tdf_core::cli::{headings, ColorChoice, VERSION};
 
 use crate::ListFormat;
 

@@ -1,8 +1,8 @@
 //! `tshow`: list TDF libraries, inspect capsules, extract library members. All the work
 //! is done by [`tdf_show`]; the options are [`tdf_show::cli::ShowArgs`].
 
+use tdf_core::cli;
 use tdf_errors::{Kind, Reporter};
-use tdf_lib::cli;
 use tdf_show::cli::ShowArgs;
 use tdf_show::{ExtractOptions, ListOptions};
 
