@@ -1,6 +1,8 @@
 //! The four tables the linker and the librarian are built on (after the seed design of
 //! TenDRA's `tld`): the unit set table, the shape table, the name table (one per shape,
-//! with rename indirections) and the mapping table (capsule ids to output ids).
+//! with rename indirections) and the mapping table (capsule ids to output ids); and the
+//! library index table ([`IndexTable`]), the shape table the seed design reads each
+//! library's index into only to check it.
 //!
 //! TenDRA kept these in small hash tables (31 buckets, so lookups grew linearly with the
 //! number of names) and wrote its output in hash order. Here every table is an `IndexMap`
@@ -15,11 +17,15 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
-use crate::hash::FastIndexMap;
+use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
+
+use crate::hash::{FastHashMap, FastIndexMap};
 
 use crate::capsule::Link;
-use crate::linkinfo::Usage;
+use crate::library::Library;
+use crate::linkinfo::{merge_usage, Merge, Usage};
 use crate::name::ExtName;
+use crate::show_bytes;
 use crate::unitset::UnitSetList;
 
 /// Position of a name in its [`NameTable`].
@@ -707,6 +713,66 @@ impl LinkReader<'_> {
     }
 }
 
+/// The names of one shape of an [`IndexTable`]: merged usage and defining capsule.
+type IndexNames<'a> = FastHashMap<ExtName<'a>, (Usage, Option<u32>)>;
+
+/// The library-side name table of §4.3: the indices of one or more libraries merged
+/// name by name, which reports a name uniquely defined in two library capsules
+/// (`lib_multiply_defined`): the seed design's shape table per library read, kept only
+/// to check the index. `tlib` checks its `-i` libraries with it, `tshow` every library it
+/// lists or extracts from.
+///
+/// Nothing is listed from it, so it is unordered: per shape, a plain hash map from name
+/// to merged usage and defining capsule (40 bytes a name).
+#[derive(Debug, Default)]
+pub struct IndexTable<'a> {
+    table: FastHashMap<Cow<'a, [u8]>, IndexNames<'a>>,
+    /// The libraries added, as named in diagnostics.
+    libraries: Vec<String>,
+    /// Every library capsule seen, numbered across libraries: its library (an index
+    /// into `libraries`) and stored name. Named `LIB(CAP)` in diagnostics.
+    owners: Vec<(usize, Cow<'a, [u8]>)>,
+}
+
+impl<'a> IndexTable<'a> {
+    /// Merges the index of `lib` (named `shown` in diagnostics) into the table.
+    pub fn add(
+        &mut self,
+        shown: &str,
+        lib: &Library<'a>,
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        let base = self.owners.len();
+        let lib_no = self.libraries.len();
+        self.libraries.push(shown.to_owned());
+        self.owners
+            .extend(lib.members.iter().map(|m| (lib_no, m.name.clone())));
+        for shape in &lib.index {
+            let names = self.table.entry(shape.name.clone()).or_default();
+            names.reserve(shape.entries.len());
+            for e in &shape.entries {
+                let (acc, def) = names.entry(e.name.clone()).or_default();
+                let owner = u32::try_from(base).expect("fewer than 2^32 capsules") + e.capsule;
+                if let Merge::MultiplyDefined(prev) = merge_usage(acc, def, e.usage, owner) {
+                    let previous = prev.map_or_else(String::new, |p| {
+                        let (l, name) = &self.owners[p as usize];
+                        format!("{}({})", self.libraries[*l], show_bytes(name))
+                    });
+                    let d = Diagnostic::new(Kind::lib_multiply_defined(
+                        String::from_utf8_lossy(&shape.name).into_owned(),
+                        e.name.to_text(),
+                        previous,
+                    ))
+                    .with_file(shown)
+                    .at_byte(e.offset);
+                    rep.report(d)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -872,5 +938,64 @@ mod tests {
         m.set(1, 4_000_000_000, 1);
         assert_eq!(m.get(0, 3), Some(7));
         assert_eq!(m.get(1, 4_000_000_000), Some(1));
+    }
+
+    /// A library model with one member per `(member, shape, name, usage)`, the name in
+    /// the index and defined by that member.
+    fn index_library(entries: &[(&str, &str, &str, Usage)]) -> crate::Library<'static> {
+        use crate::library::{IndexEntry, IndexShape, Member};
+        let mut index: Vec<IndexShape<'static>> = Vec::new();
+        for (i, &(_, shape, name, usage)) in entries.iter().enumerate() {
+            let entry = IndexEntry {
+                name: s(name),
+                usage,
+                capsule: i as u32,
+                offset: 10 * i as u64,
+            };
+            match index.iter_mut().find(|x| *x.name == *shape.as_bytes()) {
+                Some(x) => x.entries.push(entry),
+                None => index.push(IndexShape {
+                    name: Cow::Owned(shape.as_bytes().to_vec()),
+                    entries: vec![entry],
+                }),
+            }
+        }
+        crate::Library {
+            major: 4,
+            minor: 0,
+            members: entries
+                .iter()
+                .map(|&(m, ..)| Member {
+                    name: Cow::Owned(m.as_bytes().to_vec()),
+                    data: Cow::Owned(Vec::new()),
+                    offset: 0,
+                })
+                .collect(),
+            index,
+        }
+    }
+
+    #[test]
+    fn index_table_reports_a_name_defined_in_two_libraries() {
+        let defd = Usage::DEFD | Usage::DECD;
+        let a = index_library(&[("x.j", "tag", "f", defd), ("y.j", "token", "t", defd)]);
+        // `f` again, but as a token: another shape, no conflict. `t` only shared.
+        let b = index_library(&[
+            ("z.j", "token", "f", defd),
+            ("w.j", "token", "t", Usage::MULT),
+        ]);
+        let c = index_library(&[("v.j", "tag", "f", defd)]);
+        let mut rep = Reporter::with_writer("t", Box::new(std::io::sink()));
+        let mut t = IndexTable::default();
+        t.add("a.tl", &a, &mut rep).unwrap();
+        t.add("b.tl", &b, &mut rep).unwrap();
+        assert!(rep.diagnostics().is_empty(), "{:?}", rep.diagnostics());
+        t.add("c.tl", &c, &mut rep).unwrap();
+        let d = &rep.diagnostics()[0];
+        assert_eq!(d.kind.name(), "lib_multiply_defined");
+        assert_eq!(d.file.as_deref(), Some("c.tl"));
+        let text = d.to_string();
+        assert!(text.contains("a.tl(x.j)"), "{text}");
+        assert_eq!(rep.diagnostics().len(), 1);
     }
 }

@@ -1,4 +1,5 @@
-//! The in-memory library builder (§6.1) and the library-side index table (§4.3).
+//! The in-memory library builder (§6.1). The `-i` libraries' indices are checked in a
+//! [`tdf_core::tables::IndexTable`].
 
 use std::borrow::Cow;
 
@@ -6,6 +7,7 @@ use tdf_core::capsule::{FlatCapsule, ReadOptions};
 use tdf_core::hash::{FastHashMap, FastHashSet, FastIndexMap};
 use tdf_core::library::{IndexEntry, IndexShape, LibraryWriter, Member};
 use tdf_core::linkinfo::{merge_usage, Merge};
+use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, show_bytes, ExtName, Library, UnitSetList, Usage};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -413,63 +415,5 @@ impl<'a, 's> Builder<'a, 's> {
             members: std::mem::take(&mut self.members),
             index,
         }
-    }
-}
-
-/// The names of one shape of an [`IndexTable`]: merged usage and defining capsule.
-type IndexNames<'a> = FastHashMap<ExtName<'a>, (Usage, Option<u32>)>;
-
-/// The library-side name table of §4.3: the indices of one or more libraries merged
-/// name by name, which reports a name uniquely defined in two library capsules
-/// (`lib_multiply_defined`). Used to validate `-i` libraries and listed libraries.
-///
-/// Nothing is listed from it, so it is unordered: per shape, a plain hash map from name
-/// to merged usage and defining capsule (40 bytes a name).
-#[derive(Debug, Default)]
-pub struct IndexTable<'a> {
-    table: FastHashMap<Cow<'a, [u8]>, IndexNames<'a>>,
-    /// The libraries added, as named in diagnostics.
-    libraries: Vec<String>,
-    /// Every library capsule seen, numbered across libraries: its library (an index
-    /// into `libraries`) and stored name. Named `LIB(CAP)` in diagnostics.
-    owners: Vec<(usize, Cow<'a, [u8]>)>,
-}
-
-impl<'a> IndexTable<'a> {
-    /// Merges the index of `lib` (named `shown` in diagnostics) into the table.
-    pub fn add(
-        &mut self,
-        shown: &str,
-        lib: &Library<'a>,
-        rep: &mut Reporter,
-    ) -> Result<(), LimitReached> {
-        let base = self.owners.len();
-        let lib_no = self.libraries.len();
-        self.libraries.push(shown.to_owned());
-        self.owners
-            .extend(lib.members.iter().map(|m| (lib_no, m.name.clone())));
-        for shape in &lib.index {
-            let names = self.table.entry(shape.name.clone()).or_default();
-            names.reserve(shape.entries.len());
-            for e in &shape.entries {
-                let (acc, def) = names.entry(e.name.clone()).or_default();
-                let owner = u32::try_from(base).expect("fewer than 2^32 capsules") + e.capsule;
-                if let Merge::MultiplyDefined(prev) = merge_usage(acc, def, e.usage, owner) {
-                    let previous = prev.map_or_else(String::new, |p| {
-                        let (l, name) = &self.owners[p as usize];
-                        format!("{}({})", self.libraries[*l], show_bytes(name))
-                    });
-                    let d = Diagnostic::new(Kind::lib_multiply_defined(
-                        lossy(&shape.name),
-                        e.name.to_text(),
-                        previous,
-                    ))
-                    .with_file(shown)
-                    .at_byte(e.offset);
-                    report(rep, d)?;
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use tdf_core::fsutil::{io_reason, read_input, write_atomic, write_atomic_with, Durability};
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
-pub use builder::{Builder, IndexTable, Suppression};
+pub use builder::{Builder, Suppression};
 
 /// The default output file of a build.
 pub const DEFAULT_OUTPUT: &str = "library.tl";

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use tdf_core::fsutil::{io_reason, write_atomic_with, Durability, WriteError};
 use tdf_core::library::Member;
+use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, show_bytes, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter, Severity};
 
@@ -216,10 +217,7 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
             return;
         }
     };
-    if tdf_lib::IndexTable::default()
-        .add(library, &lib, rep)
-        .is_err()
-    {
+    if IndexTable::default().add(library, &lib, rep).is_err() {
         return;
     }
     let base = opts.directory.clone().unwrap_or_else(|| PathBuf::from("."));

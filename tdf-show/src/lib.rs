@@ -99,6 +99,7 @@ use std::path::{Path, PathBuf};
 
 use tdf_core::capsule::CAPSULE_MAGIC;
 use tdf_core::fsutil::{io_reason, read_input};
+use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, Capsule, Library};
 use tdf_errors::{Kind, Reporter};
 
@@ -187,7 +188,7 @@ pub fn list_bytes(
             return;
         }
     };
-    if tdf_lib::IndexTable::default().add(file, &lib, rep).is_err() {
+    if IndexTable::default().add(file, &lib, rep).is_err() {
         return;
     }
     let mut w = BufWriter::new(out);

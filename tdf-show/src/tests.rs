@@ -18,23 +18,10 @@ fn capsule(names: &[(&str, u8)]) -> Vec<u8> {
         .build()
 }
 
-/// A library of these members, built by tlib's builder.
+/// A library of these members, with the index §4.2 prescribes (the shared fixture).
 fn library(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let sets = tdf_core::UnitSetList::default();
-    let mut rep = quiet();
-    let mut b = tdf_lib::Builder::new(&sets);
-    for (name, bytes) in members {
-        b.add_capsule(
-            Cow::Borrowed(name.as_bytes()),
-            name.to_string(),
-            bytes,
-            &mut rep,
-        )
-        .unwrap();
-    }
-    let lib = b.finish(&Default::default(), &mut rep).unwrap();
-    assert!(!rep.had_errors(), "{:?}", rep.diagnostics());
-    lib.to_bytes()
+    let members: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    fixtures::library(&members)
 }
 
 /// A library written without the builder's checks, for hostile member names.
