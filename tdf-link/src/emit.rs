@@ -25,7 +25,7 @@ use tdf_core::capsule::CAPSULE_MAGIC;
 use tdf_core::linkinfo::write_tld_body;
 use tdf_core::tables::{LinkReader, StoredUnit};
 
-use crate::link::Linker;
+use crate::state::Linker;
 
 /// No output position: the program shape is not written, or the slot is free.
 const NONE: usize = usize::MAX;
@@ -193,8 +193,8 @@ mod tests {
     use tdf_errors::Reporter;
     use tdf_tests::fixtures::capsule;
 
-    use crate::link::{CapsuleName, Linker};
     use crate::load::load_capsule;
+    use crate::state::{CapsuleName, Linker};
 
     /// The output as a [`Capsule`] model, by the rules of the module documentation: the
     /// reference [`super::write`] is checked against.

@@ -3,9 +3,11 @@
 //!
 //! # Phases
 //!
-//! A link runs these phases in order ([`link::link`]); each takes what the earlier ones
-//! built, reports problems to one [`tdf_errors::Reporter`], and the driver stops after any
-//! phase that reported an error, so a failed link writes nothing:
+//! The driver ([`link`], `link.rs`) creates the state of the link ([`state::Linker`],
+//! `state.rs`: the tables of §5.1) and runs these phases on it in order; each takes what
+//! the earlier ones built, reports problems to one [`tdf_errors::Reporter`], and the
+//! driver stops after any phase that reported an error, so a failed link writes nothing.
+//! The phases import the state, never the driver:
 //!
 //! | phase | module | work |
 //! |---|---|---|
@@ -33,6 +35,7 @@ pub mod modes;
 pub mod rename;
 pub mod resolve;
 pub mod search;
+pub mod state;
 pub mod suppress;
 pub mod trace;
 pub mod visibility;

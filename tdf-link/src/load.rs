@@ -24,7 +24,7 @@ use tdf_core::linkinfo::{merge_usage, Merge};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::LinkOptions;
-use crate::link::{shape_text, CapsuleName, Linker};
+use crate::state::{shape_text, CapsuleName, Linker};
 use crate::trace::{shape_name, usage_words};
 
 /// An input capsule file, read whole before loading.

@@ -367,7 +367,7 @@ fn trace_symbol_and_debug_file() {
 fn running_out_of_output_ids_is_reported() {
     // Two new names when only one output id is left (ids stop at 2^32 - 2).
     let data = capsule().define_tag("a").define_tag("b").build();
-    let mut l = crate::link::Linker::new(Default::default(), Default::default());
+    let mut l = crate::state::Linker::new(Default::default(), Default::default());
     let tag = l.program_shape(std::borrow::Cow::Borrowed(b"tag"));
     l.program.entry_mut(tag).next_id = u32::MAX - 1;
     let mut rep = Reporter::with_writer("tld", Box::new(Shared::default()));

@@ -22,7 +22,7 @@ use tdf_core::ExtName;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::RenameSource;
-use crate::link::{shape_text, Linker};
+use crate::state::{shape_text, Linker};
 
 /// A rule and where it came from.
 struct Rule {

@@ -16,8 +16,8 @@ use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use tdf_core::Usage;
 
-use crate::link::{shape_text, CapsuleName, Linker};
 use crate::load::load_capsule;
+use crate::state::{shape_text, CapsuleName, Linker};
 use crate::trace::shape_name;
 
 /// Runs the resolution loop to its fixed point.

@@ -20,7 +20,7 @@ use tdf_core::{in_file, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::{os_bytes, LinkOptions};
-use crate::link::{shape_text, CapsuleName, LibCapsule, Linker};
+use crate::state::{shape_text, CapsuleName, LibCapsule, Linker};
 use crate::trace::shape_name;
 
 /// A library file found and read (or the reason it could not be).

@@ -10,7 +10,7 @@
 //! 3. `-s SHAPE NAME`: that name (looked up through the renames).
 
 use crate::args::LinkOptions;
-use crate::link::Linker;
+use crate::state::Linker;
 use crate::trace::shape_name;
 
 /// Applies `-M`, `-S` and `-s` to the library table.

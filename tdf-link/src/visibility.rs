@@ -17,7 +17,7 @@ use tdf_core::Usage;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::LinkOptions;
-use crate::link::{shape_text, Linker};
+use crate::state::{shape_text, Linker};
 use crate::trace::shape_name;
 
 /// Applies `-a`, `-H`, `-h`, then `-K`, `-k`.

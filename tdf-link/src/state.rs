@@ -1,0 +1,123 @@
+//! The state of one link: the tables of §5.1 ([`Linker`]) and the names of the capsules
+//! read into it. Every phase takes a `&mut Linker`; the driver (`link.rs`) creates it and
+//! passes it from phase to phase. This module imports no phase.
+//!
+//! Memory: the tables borrow names and unit bodies from the input buffers, which the
+//! driver owns for the whole link. A capsule is decoded into one reused [`FlatCapsule`]
+//! and entered into the tables from there, so loading allocates only as the tables grow;
+//! the counts and links of the units are kept compactly ([`UnitSetTable`]).
+
+use std::borrow::Cow;
+
+use tdf_core::capsule::FlatCapsule;
+use tdf_core::tables::{MappingTable, ShapeIdx, ShapeTable, UnitSetTable};
+use tdf_core::UnitSetList;
+
+use crate::trace::Trace;
+
+/// A capsule read into the link: an input file, as given, or a capsule of a library (an
+/// index into [`Linker::lib_capsules`]). Diagnostics name them `FILE` and
+/// `LIBPATH(CAPSULENAME)` ([`Linker::capsule_text`]); the text is only made when needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapsuleName<'a> {
+    File(&'a str),
+    Member(u32),
+}
+
+impl<'a> From<&'a str> for CapsuleName<'a> {
+    fn from(file: &'a str) -> Self {
+        CapsuleName::File(file)
+    }
+}
+
+/// A capsule of a library, which the resolution phase may load.
+#[derive(Debug)]
+pub struct LibCapsule<'a> {
+    /// The library, an index into [`Linker::libraries`].
+    pub library: u32,
+    /// The capsule's stored name.
+    pub name: Cow<'a, [u8]>,
+    /// The complete capsule file, inside the library's buffer.
+    pub data: &'a [u8],
+    /// Loaded into the link already.
+    pub loaded: bool,
+}
+
+/// The state of one link: the tables of §5.1.
+#[derive(Debug)]
+pub struct Linker<'a> {
+    /// The configured unit sets and the units read so far.
+    pub units: UnitSetTable<'a>,
+    /// The program shape table: names of the capsules linked.
+    pub program: ShapeTable<'a>,
+    /// The library shape table: the merged library indices. A name's `def` indexes
+    /// [`Linker::lib_capsules`].
+    pub library: ShapeTable<'a>,
+    /// Names of the capsules read (inputs, then loaded library capsules); a program
+    /// name's `def` indexes this list.
+    pub capsules: Vec<CapsuleName<'a>>,
+    /// Every capsule of every library read.
+    pub lib_capsules: Vec<LibCapsule<'a>>,
+    /// The path of every library read, as diagnostics name it.
+    pub libraries: Vec<&'a str>,
+    /// The major version fixed by the first capsule or library read.
+    pub major: Option<u32>,
+    /// The maximum minor version of the capsules read.
+    pub minor: u32,
+    /// Per program shape: some stored unit has a non-zero count for it.
+    pub counted: Vec<bool>,
+    /// The observers.
+    pub trace: Trace,
+    /// Reused while loading: the capsule being read, its id map, and the program shape
+    /// of each of its shapes.
+    pub(crate) flat: FlatCapsule<'a>,
+    pub(crate) map: MappingTable,
+    pub(crate) shape_idx: Vec<ShapeIdx>,
+}
+
+impl<'a> Linker<'a> {
+    /// An empty link with this unit set list.
+    pub fn new(list: UnitSetList, trace: Trace) -> Self {
+        Linker {
+            units: UnitSetTable::new(list),
+            program: ShapeTable::default(),
+            library: ShapeTable::default(),
+            capsules: Vec::new(),
+            lib_capsules: Vec::new(),
+            libraries: Vec::new(),
+            major: None,
+            minor: 0,
+            counted: Vec::new(),
+            trace,
+            flat: FlatCapsule::new(),
+            map: MappingTable::default(),
+            shape_idx: Vec::new(),
+        }
+    }
+
+    /// How diagnostics name a capsule: `FILE` or `LIBPATH(CAPSULENAME)`.
+    pub fn capsule_text(&self, name: &CapsuleName<'_>) -> String {
+        match *name {
+            CapsuleName::File(s) => s.to_owned(),
+            CapsuleName::Member(c) => {
+                let c = &self.lib_capsules[c as usize];
+                let library = self.libraries[c.library as usize];
+                format!("{library}({})", String::from_utf8_lossy(&c.name))
+            }
+        }
+    }
+
+    /// The program shape called `name`, created if needed.
+    pub fn program_shape(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
+        let idx = self.program.intern(name);
+        if self.counted.len() <= idx {
+            self.counted.resize(idx + 1, false);
+        }
+        idx
+    }
+}
+
+/// A shape name for messages.
+pub fn shape_text(shape: &[u8]) -> String {
+    String::from_utf8_lossy(shape).into_owned()
+}
