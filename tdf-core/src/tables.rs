@@ -524,8 +524,8 @@ impl<'a> UnitSetTable<'a> {
 
     /// Starts a unit of set `set` (by order number) from capsule `capsule`, whose body is
     /// `body` (a slice of the capsule). `entries` is `None` for a unit read with no
-    /// counts, else the number of [`UnitSetTable::put_entry`] calls that follow; `links`
-    /// is the total number of [`UnitSetTable::put_link`] calls that follow.
+    /// counts, else the number of [`UnitWriter::entry`] calls that follow; `links`
+    /// is the total number of [`UnitWriter::link`] calls that follow.
     pub fn begin_unit(
         &mut self,
         set: usize,

@@ -237,3 +237,37 @@ fn the_checks_catch_a_sibling_dependency() {
         .insert("tdf-link".into());
     assert!(layering_violations(&real).contains(&"tdf-core may not depend on tdf-link".into()));
 }
+/// Every member shares the workspace version (the `--version` texts rely on it), and
+/// every publishable member has a description and a README, so `cargo package` works.
+#[test]
+fn members_are_packaged_alike() {
+    let root = workspace_root();
+    let (_, meta) = metadata_graph(&root);
+    let members: BTreeSet<&str> = meta["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut versions = BTreeSet::new();
+    for p in meta["packages"].as_array().unwrap() {
+        if !p["id"].as_str().is_some_and(|id| members.contains(id)) {
+            continue;
+        }
+        let name = p["name"].as_str().unwrap();
+        versions.insert(p["version"].as_str().unwrap().to_owned());
+        let publishable = !p["publish"].as_array().is_some_and(Vec::is_empty);
+        if !publishable {
+            continue;
+        }
+        assert!(
+            p["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{name} has no description"
+        );
+        let dir = Path::new(p["manifest_path"].as_str().unwrap())
+            .parent()
+            .unwrap();
+        assert!(dir.join("README.md").is_file(), "{name} has no README.md");
+    }
+    assert_eq!(versions.len(), 1, "members differ in version: {versions:?}");
+}
