@@ -1,7 +1,7 @@
 //! The core of the TDF toolset: everything about TDF capsules and libraries that does not
 //! depend on which tool is running.
 //!
-//! Bottom up:
+//! Bottom up (each module is the file of its name in `src/`):
 //!
 //! * [`bits`]: the MSB-first bit stream: basic integers, TDFINT, alignment, TDFIDENT,
 //!   BYTESTREAM, over one borrowed `&[u8]`.
@@ -12,9 +12,11 @@
 //! * [`capsule`] and [`library`]: models of `.j` and `.tl` files with checking readers and
 //!   byte-exact writers. Bodies and members borrow from the input buffer.
 //! * [`tables`]: the unit set, shape, name and mapping tables of the linker, all in
-//!   insertion order, hashed with [`hash`].
+//!   insertion order, hashed with [`hash`], and the library index table that checks a
+//!   library's index ([`tables::IndexTable`]).
+//! * [`rename`]: the `-R` rename-file parser.
 //! * [`fsutil`]: reading inputs, atomic writes, `@FILE` response files; [`cli`]: the
-//!   command-line conventions the three tools share.
+//!   command-line conventions the three tools share (no tool's options).
 //!
 //! Every failure is a [`tdf_errors::Diagnostic`] from the catalogue, located at a byte of
 //! the input; the caller adds the file name with [`in_file`].

@@ -3,7 +3,8 @@
 //! [`build`] is the whole of `tlib` and of `tld -mc` (§6.1 of the format reference):
 //!
 //! 1. every `-i` library is read and checked, and its index merged into a throw-away
-//!    library-side table (which reports a name defined in two included libraries);
+//!    library-side table ([`tdf_core::tables::IndexTable`], which reports a name
+//!    defined in two included libraries);
 //! 2. the capsules of the `-i` libraries (library order, then member order; each keeps
 //!    its stored name) and then the capsule files (command-line order; stored name = the
 //!    path exactly as given) are read completely with [`tdf_core::Capsule::read_with`],
@@ -26,6 +27,15 @@
 //! after a run without errors.
 //!
 //! [`Builder`] is the in-memory part, for callers that have the bytes already.
+//!
+//! # Files
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `src/lib.rs` | [`build`] and its options ([`BuildOptions`]), shared by `tlib` and `tld -mc` |
+//! | `src/builder.rs` | [`Builder`]: capsules and `-i` libraries merged, checked, and written as a library |
+//! | `src/cli.rs` | `tlib`'s options ([`cli::TlibArgs`]) and the `-s`/`-u` helpers `tld -mc` shares; the conventions all tools share are in [`tdf_core::cli`] |
+//! | `src/main.rs` | the `tlib` binary: parses the options and calls [`build`] |
 
 mod builder;
 pub mod cli;

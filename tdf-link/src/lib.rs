@@ -9,20 +9,22 @@
 //! driver stops after any phase that reported an error, so a failed link writes nothing.
 //! The phases import the state, never the driver:
 //!
-//! | phase | module | work |
-//! |---|---|---|
-//! | 0 | [`args`] | command line: TenDRA's word syntax normalised, then parsed with clap |
-//! | 1 | [`rename`] | `-r` / `-R` rules entered in the program and library tables, loops found |
-//! | 2 | [`load`] | input capsules read: names entered and merged, ids mapped, units stored |
-//! | 3 | [`search`] | libraries found (`-L`, `-l`) and their indices merged |
-//! | 4 | [`suppress`] | `-s`, `-S`, `-M` take library definitions away |
-//! | 5 | [`resolve`] | library capsules loaded for undefined names, to a fixed point |
-//! | 6 | [`visibility`] | `-a`, `-H`, `-h` hide names; `-K`, `-k` keep them |
-//! | 7 | [`emit`] | the output capsule built and written atomically |
+//! | phase | module | file | work |
+//! |---|---|---|---|
+//! | 0 | [`args`] | `src/args/` | command line: TenDRA's word syntax normalised, then parsed with clap (`mod.rs` mode words and request, `words.rs` normaliser, `modes.rs` clap definitions, `convert.rs` link options, `texts.rs` help and version texts) |
+//! | 1 | [`rename`] | `src/rename.rs` | `-r` / `-R` rules entered in the program and library tables, loops found |
+//! | 2 | [`load`] | `src/load.rs` | input capsules read: names entered and merged, ids mapped, units stored |
+//! | 3 | [`search`] | `src/search.rs` | libraries found (`-L`, `-l`) and their indices merged |
+//! | 4 | [`suppress`] | `src/suppress.rs` | `-s`, `-S`, `-M` take library definitions away |
+//! | 5 | [`resolve`] | `src/resolve.rs` | library capsules loaded for undefined names, to a fixed point |
+//! | 6 | [`visibility`] | `src/visibility.rs` | `-a`, `-H`, `-h` hide names; `-K`, `-k` keep them |
+//! | 7 | [`emit`] | `src/emit.rs` | the output capsule built and written atomically |
 //!
-//! [`trace`] observes the phases (`-d`, `-y`, `--why-extract`); [`modes`] runs the
-//! TenDRA-compatible `-mc`, `-mt` and `-mx` modes on the shared `tdf-lib` and `tdf-show`
-//! code.
+//! [`trace`] (`src/trace.rs`) observes the phases (`-d`, `-y`, `--why-extract`);
+//! [`modes`] (`src/modes.rs`) runs the TenDRA-compatible `-mc`, `-mt` and `-mx` modes on
+//! the shared `tdf-lib` and `tdf-show` code. [`run`] (this file) is the entry point of the
+//! `tld` binary (`src/main.rs`): it parses the command line and prints help, version or
+//! an explanation, runs a link, or runs a mode.
 //!
 //! Every table iterates in insertion order, so the same inputs and options give
 //! byte-identical output on every run and machine.

@@ -14,7 +14,21 @@
 //!   written to a temporary file and renamed into place.
 //!
 //! Every problem is reported through a [`tdf_errors::Reporter`] as a catalogue
-//! diagnostic; the exit status is the reporter's.
+//! diagnostic; the exit status is the reporter's. A library's index is checked with
+//! [`tdf_core::tables::IndexTable`] (a name uniquely defined by two members is
+//! `lib_multiply_defined`) before it is listed or extracted from.
+//!
+//! # Files
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `src/lib.rs` | the entry points above, shared by `tshow` and `tld -mt`/`-mx` |
+//! | `src/list.rs` | the three listing formats |
+//! | `src/inspect.rs` | capsule inspection, as text and JSON |
+//! | `src/extract.rs` | safe extraction |
+//! | `src/text.rs` | output helpers: aligned columns, JSON strings |
+//! | `src/cli.rs` | `tshow`'s options ([`cli::ShowArgs`]); the conventions all tools share are in [`tdf_core::cli`] |
+//! | `src/main.rs` | the `tshow` binary: parses the options and calls the entry points |
 //!
 //! # Text format
 //!
