@@ -3,6 +3,7 @@
 mod conventions;
 mod coverage;
 mod diagnostics;
+mod examples;
 mod explain;
 mod safety;
 mod tld;
