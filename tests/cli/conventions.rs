@@ -1,7 +1,7 @@
 //! The conventions users of `ld`, `ar`, `nm` and TenDRA's `tld` expect, for all three
 //! tools: `--color` and `NO_COLOR`, grouped `--help`, `--version`, the man pages and
-//! shell completions written by `gen-docs`, the example capsules written by
-//! `gen-examples`, and the README walkthrough, whose output must be what the tools print.
+//! shell completions written by `gen-docs`, the README walkthrough on the shipped
+//! example, whose output must be what the tools print, and the README's main job.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -414,33 +414,6 @@ fn fish_completes_tld_modes() {
 
 // --- examples and the README walkthrough ----------------------------------------------
 
-#[test]
-fn example_capsules_are_what_gen_examples_writes() {
-    let dir = tdf_tests::scratch("gen-examples");
-    let run = Command::new(env!("CARGO_BIN_EXE_gen-examples"))
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(run.status.success());
-    let committed = tdf_tests::workspace_root().join("examples/capsules");
-    let names = |d: &Path| {
-        let mut v: Vec<String> = std::fs::read_dir(d)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(names(&dir), names(&committed));
-    for n in names(&dir) {
-        assert!(
-            std::fs::read(dir.join(&n)).unwrap() == std::fs::read(committed.join(&n)).unwrap(),
-            "examples/capsules/{n} is not what gen-examples writes: run \
-             `cargo run -p tdf-tests --bin gen-examples -- examples/capsules`"
-        );
-    }
-}
-
 /// The commands of the README's walkthrough and the output it shows for each.
 fn walkthrough() -> Vec<(String, String)> {
     let readme = read(&tdf_tests::workspace_root().join("README.md"));
@@ -470,20 +443,34 @@ fn walkthrough() -> Vec<(String, String)> {
     steps
 }
 
+/// Copies `from` into `to`, directories included.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Runs the README's walkthrough in a copy of `examples/`. A command may end in
+/// `| head -n N`, which keeps the first N lines of its output.
 #[test]
 fn readme_walkthrough_output_is_what_the_tools_print() {
     let dir = tdf_tests::scratch("walkthrough");
-    let examples = tdf_tests::workspace_root().join("examples/capsules");
-    std::fs::create_dir(dir.join("capsules")).unwrap();
-    for e in std::fs::read_dir(&examples).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("capsules").join(e.file_name())).unwrap();
-    }
+    copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
     let steps = walkthrough();
-    assert!(steps.len() >= 6, "{steps:?}");
+    assert!(steps.len() >= 10, "{steps:?}");
     for (cmd, expected) in steps {
-        let words: Vec<&str> = cmd.split_whitespace().collect();
-        let got = match words[0] {
+        let (run, head) = match cmd.split_once(" | head -n ") {
+            Some((run, n)) => (run, Some(n.parse::<usize>().expect("a line count"))),
+            None => (cmd.as_str(), None),
+        };
+        let words: Vec<&str> = run.split_whitespace().collect();
+        let mut got = match words[0] {
             "cat" => read(&dir.join(words[1])),
             tool => {
                 let out = self::tool(tool, &dir).args(&words[1..]).output().unwrap();
@@ -493,9 +480,40 @@ fn readme_walkthrough_output_is_what_the_tools_print() {
                 text
             }
         };
+        if let Some(n) = head {
+            got = got.lines().take(n).map(|l| format!("{l}\n")).collect();
+        }
         assert_eq!(
             got, expected,
             "README walkthrough: output of `{cmd}` differs"
+        );
+    }
+}
+
+/// The README's main job (`cargo run -p tdf-tests --bin demo`) runs the real workflow on
+/// the shipped example: inspect, merge, link against the token libraries, list, build.
+#[test]
+fn main_job_links_the_shipped_example() {
+    let out = Command::new(env!("CARGO_BIN_EXE_demo")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "$ tshow main.j\ncapsule main.j: 1002 bytes\n",
+        "$ tld -o prog.j main.j stats.j report.j\n",
+        "$ tld -Llib/api -Llib/lpi -Llib/map -Llib/sys -lc89 -ltdfc2 -lc -ltdi -ldep -labi \
+         --why-extract why.txt -o prog.t prog.j\n",
+        "lib/api/c89.tl(api/c89/stdlib.j)\ttoken\tc89\\.stdlib\\.atoi\n",
+        "$ tshow -s -i lib/sys/dep.tl\n2 members, 682 bytes:\n",
+        "$ tshow prog.t\ncapsule prog.t: 10843 bytes\n",
+        "./stats.tl(stats.j)\ttag\tstats_init\n",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "demo lacks {expected:?}:\n{stdout}"
         );
     }
 }

@@ -1,1 +1,0 @@
-TDFCÈ±‹tldàtagdecàtagdef‘‹tag¹¸@Àcube”àsquare¤°mul¹ˆ »¹™˜€dec cube™™‰dec square™™Šğdec mul™™˜ƒ€def cubeQÀİí£B/iÅé¾ŸõÚ

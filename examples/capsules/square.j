@@ -1,1 +1,0 @@
-TDFCÈÁ‹tldàtokdecàtagdecàtagdef¡‹tag¡tokenš¨@àsquare”°mul˜@Ğint_tÉˆ »š‰¨˜dec int_tª˜©ˆ dec square©Š˜˜ğdec mulš˜©ˆƒ€def squareQÈôì“ª|!—N£#
