@@ -16,7 +16,8 @@ const SOURCE: &str = "catalogue.txt";
 
 /// Methods of `Kind` that a constructor must not shadow.
 const RESERVED_NAMES: &[&str] = &[
-    "code", "name", "severity", "is_usage", "message", "entry", "index", "clone", "eq", "fmt",
+    "code", "name", "severity", "is_usage", "message", "params", "entry", "index", "clone", "eq",
+    "fmt",
 ];
 
 /// Rust keywords that cannot be parameter (field) names.
@@ -404,6 +405,47 @@ fn generate(entries: &[RawEntry]) -> String {
                 w,
                 "            Kind::{variant} {{ {} }} => format!({message:?}),",
                 names.join(", ")
+            )
+            .unwrap();
+        }
+    }
+    writeln!(w, "        }}").unwrap();
+    writeln!(w, "    }}").unwrap();
+    writeln!(w).unwrap();
+
+    writeln!(
+        w,
+        "    /// The data: each parameter's name and value, in the entry's order."
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "    pub fn params(&self) -> Vec<(&'static str, Param<'_>)> {{"
+    )
+    .unwrap();
+    writeln!(w, "        match self {{").unwrap();
+    for e in entries {
+        let variant = camel(&e.name);
+        if e.params.is_empty() {
+            writeln!(w, "            Kind::{variant} => Vec::new(),").unwrap();
+        } else {
+            let names: Vec<&str> = e.params.iter().map(|(p, _)| p.as_str()).collect();
+            let values: Vec<String> = e
+                .params
+                .iter()
+                .map(|(p, ty)| {
+                    if ty == "str" {
+                        format!("({p:?}, Param::Str({p}))")
+                    } else {
+                        format!("({p:?}, Param::Int(*{p}))")
+                    }
+                })
+                .collect();
+            writeln!(
+                w,
+                "            Kind::{variant} {{ {} }} => vec![{}],",
+                names.join(", "),
+                values.join(", ")
             )
             .unwrap();
         }

@@ -219,7 +219,7 @@ fn ansi_start(severity: Severity) -> &'static str {
 }
 
 /// Restricts `span` to `source` and to character boundaries.
-fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
+pub(crate) fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
     let floor = |mut i: usize| {
         i = i.min(source.len());
         while !source.is_char_boundary(i) {
@@ -233,7 +233,7 @@ fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `source`.
-fn line_column(source: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let range = clamp_span(source, offset..offset);
     let before = &source[..range.start];
     let line = before.matches('\n').count() + 1;

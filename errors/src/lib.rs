@@ -38,8 +38,10 @@
 //! tld: error: in/x.j: byte 12: unexpected end of file [E0401]
 //! ```
 //!
-//! or, for text locations, as a source snippet. A [`Reporter`] collects the
-//! diagnostics of one run: it prints each as it arrives, counts errors and
+//! or, for text locations, as a source snippet; [`Diagnostic::render_json`] prints it
+//! as one line of JSON for programs (schema in `errors/JSON.md`; the parameters are
+//! [`Kind::params`]). A [`Reporter`] collects the
+//! diagnostics of one run: it prints each as it arrives (in its [`Format`]), counts errors and
 //! warnings, enforces an error limit and computes the exit status (2 for a
 //! usage error, 1 for any other error, 0 otherwise).
 //!
@@ -71,9 +73,11 @@
 use std::fmt;
 
 mod diagnostic;
+mod json;
 mod reporter;
 
 pub use diagnostic::{Diagnostic, Location};
+pub use json::{json_string, Format};
 pub use reporter::{LimitReached, Reporter};
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
@@ -107,8 +111,9 @@ impl Severity {
         matches!(self, Severity::Fatal | Severity::Error)
     }
 
-    /// The lower-case keyword used in `catalogue.txt`.
-    fn keyword(self) -> &'static str {
+    /// The lower-case keyword used in `catalogue.txt` and in JSON diagnostics:
+    /// "fatal", "error", "warning", "info".
+    pub fn keyword(self) -> &'static str {
         match self {
             Severity::Fatal => "fatal",
             Severity::Error => "error",
@@ -122,6 +127,16 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The value of one parameter of a [`Kind`], as [`Kind::params`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param<'a> {
+    /// A `str` parameter: a name (already in external-name syntax), a shape, a file
+    /// name, an option word, a reason.
+    Str(&'a str),
+    /// An `int` parameter: a count, an id, a version number.
+    Int(u64),
 }
 
 /// One catalogue entry, as written in `catalogue.txt`.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::{Diagnostic, Kind, Severity};
+use crate::{Diagnostic, Format, Kind, Severity};
 
 /// Returned by [`Reporter::report`] once the error limit has been reached:
 /// the caller should stop the run.
@@ -41,6 +41,7 @@ pub struct Reporter {
     error_limit: usize,
     show_warnings: bool,
     color: bool,
+    format: Format,
     diagnostics: Vec<Diagnostic>,
     errors: usize,
     warnings: usize,
@@ -67,6 +68,7 @@ impl Reporter {
             error_limit: Self::DEFAULT_ERROR_LIMIT,
             show_warnings: true,
             color: false,
+            format: Format::Human,
             diagnostics: Vec::new(),
             errors: 0,
             warnings: 0,
@@ -94,6 +96,17 @@ impl Reporter {
     /// Turns ANSI colours on or off.
     pub fn set_color(&mut self, color: bool) {
         self.color = color;
+    }
+
+    /// Prints diagnostics for people ([`Format::Human`], the default) or as one JSON
+    /// object per line ([`Format::Json`], never coloured).
+    pub fn set_format(&mut self, format: Format) {
+        self.format = format;
+    }
+
+    /// The output format of diagnostics.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// Records, counts and (unless it is a hidden warning) prints `d`.
@@ -133,7 +146,10 @@ impl Reporter {
     }
 
     fn print(&mut self, d: &Diagnostic) {
-        let text = d.render(self.program, self.color);
+        let text = match self.format {
+            Format::Human => d.render(self.program, self.color),
+            Format::Json => d.render_json(self.program),
+        };
         let _ = self.out.write_all(text.as_bytes());
         let _ = self.out.flush();
     }
@@ -194,6 +210,7 @@ impl fmt::Debug for Reporter {
             .field("error_limit", &self.error_limit)
             .field("show_warnings", &self.show_warnings)
             .field("color", &self.color)
+            .field("format", &self.format)
             .field("errors", &self.errors)
             .field("warnings", &self.warnings)
             .field("usage_error", &self.usage_error)

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter, Severity};
+use tdf_errors::{Diagnostic, Format, Kind, LimitReached, Reporter, Severity};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -169,6 +169,36 @@ fn colour_output() {
     r.set_color(true);
     r.report(Kind::tdf_expected_eof().into()).unwrap();
     assert!(out.text().contains("\x1b[1;31m"));
+}
+
+#[test]
+fn json_output_is_one_object_per_line_without_colour() {
+    let (mut r, out) = reporter();
+    assert_eq!(r.format(), Format::Human);
+    r.set_format(Format::Json);
+    r.set_color(true);
+    r.set_error_limit(2);
+    r.report(Kind::tld2_unit_set_obsolete().into()).unwrap();
+    r.report(Kind::tdf_expected_eof().into()).unwrap();
+    assert_eq!(
+        r.report(Kind::tdf_unexpected_eof().into()),
+        Err(LimitReached)
+    );
+    let text = out.text();
+    assert!(!text.contains('\x1b'), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    for line in &lines {
+        assert!(
+            line.starts_with(r#"{"program":"tld","severity":""#),
+            "{line}"
+        );
+        assert!(line.ends_with('}'), "{line}");
+    }
+    assert!(lines[0].contains(r#""severity":"warning""#));
+    assert!(lines[3].contains(r#""name":"error_limit_reached""#));
+    assert!(lines[3].contains(r#""params":{"limit":2}"#));
+    assert_eq!(r.exit_code(), 1);
 }
 
 #[test]

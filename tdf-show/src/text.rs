@@ -73,25 +73,9 @@ impl Table {
     }
 }
 
-/// A JSON string literal for `s`.
+/// A JSON string literal for `s` (the toolset's one escaper, [`tdf_errors::json_string`]).
 pub(crate) fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    tdf_errors::json_string(s)
 }
 
 /// A JSON string literal for bytes: UTF-8, with invalid sequences replaced by U+FFFD.
