@@ -1,14 +1,16 @@
 //! The command-line conventions shared by the three tools (`tld`, `tlib`, `tshow`):
 //! clap parsing of `tlib`'s and `tshow`'s options after `@FILE` expansion, with every
 //! complaint turned into a catalogue diagnostic ([`parse`]), `--explain` ([`explain`]),
-//! `--color` ([`ColorChoice`]), the `--version` text ([`VERSION`]) and the help headings
-//! ([`headings`]). No tool's options are defined here: each tool declares its own (clap
-//! derive) in its own crate and builds no other tool's definitions.
+//! `--color` ([`ColorChoice`]), `--diagnostics-format` ([`DiagnosticsFormat`]), the
+//! `--version` text ([`VERSION`]) and the help headings ([`headings`]). No tool's
+//! options are defined here: each tool declares its own (clap derive) in its own crate
+//! and builds no other tool's definitions.
 //!
 //! The binaries only declare their options and call these functions, so that everything
 //! they print is a catalogue diagnostic and the exit status always comes from
 //! [`Reporter::exit_code`]. `tld` reads TenDRA's word syntax with its own parser
-//! (`tdf-link/src/args/`), and takes [`ColorChoice`] and [`headings`] from here.
+//! (`tdf-link/src/args/`), and takes [`ColorChoice`], [`DiagnosticsFormat`] and
+//! [`headings`] from here.
 //!
 //! # Conventions shared by the three tools
 //!
@@ -17,6 +19,9 @@
 //!   `auto` colours only when standard error is a terminal and the environment variable
 //!   `NO_COLOR` is unset or empty; `always` colours even with `NO_COLOR` set. Standard
 //!   output (listings, help, JSON) is never coloured.
+//! * `--diagnostics-format=human|json` prints diagnostics for people (the default) or
+//!   as one JSON object per line ([`DiagnosticsFormat`]; schema in `errors/JSON.md`).
+//!   Usage errors follow the last such word on the command line, as colours do.
 //! * `--help` groups the options under the headings in [`headings`] and ends with
 //!   one-line examples; `--version` prints the program name and [`VERSION`]: the package
 //!   version and the TDF versions understood ([`crate::TDF_VERSIONS`]).
@@ -59,6 +64,7 @@ pub fn parse_from<T: clap::Parser>(
     // command line asks, as far as it can be read.
     let words = args.get(1..).unwrap_or_default();
     rep.set_color(ColorChoice::scan(words).unwrap_or_default().for_stderr());
+    rep.set_format(DiagnosticsFormat::scan(words).unwrap_or_default().into());
     match T::try_parse_from(args) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -209,23 +215,64 @@ impl ColorChoice {
     /// usage errors found before the command line could be parsed; an unknown WHEN is
     /// ignored here (the parser reports it).
     pub fn scan(words: &[OsString]) -> Option<ColorChoice> {
-        let mut found = None;
-        let mut words = words.iter();
-        while let Some(w) = words.next() {
-            let w = w.to_string_lossy();
-            if w == "--" {
-                break;
-            }
-            let value = if w == "--color" {
-                words.next().map(|v| v.to_string_lossy().into_owned())
-            } else {
-                w.strip_prefix("--color=").map(str::to_owned)
-            };
-            if let Some(c) = value.and_then(|v| ColorChoice::from_str(&v, false).ok()) {
-                found = Some(c);
-            }
+        scan_last(words, "--color")
+    }
+}
+
+/// The last valid value of `option` (`--option VALUE` or `--option=VALUE`) among
+/// `words`, reading no further than a `--`; values that are not valid are skipped.
+fn scan_last<T: ValueEnum>(words: &[OsString], option: &str) -> Option<T> {
+    let mut found = None;
+    let mut words = words.iter();
+    while let Some(w) = words.next() {
+        let w = w.to_string_lossy();
+        if w == "--" {
+            break;
         }
-        found
+        let value = if w == option {
+            words.next().map(|v| v.to_string_lossy().into_owned())
+        } else {
+            w.strip_prefix(option)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_owned)
+        };
+        if let Some(v) = value.and_then(|v| T::from_str(&v, false).ok()) {
+            found = Some(v);
+        }
+    }
+    found
+}
+
+// ---------------------------------------------------------------------------------------
+// --diagnostics-format
+// ---------------------------------------------------------------------------------------
+
+/// How diagnostics are printed on standard error: the value of `--diagnostics-format`
+/// (all three tools).
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DiagnosticsFormat {
+    /// GNU-style lines and source snippets, for people
+    #[default]
+    Human,
+    /// One JSON object per line, for programs (schema in errors/JSON.md)
+    Json,
+}
+
+impl DiagnosticsFormat {
+    /// The value of the last `--diagnostics-format FORMAT` or `--diagnostics-format=FORMAT`
+    /// among `words`, as [`ColorChoice::scan`] reads `--color`: usage errors found before
+    /// the command line could be parsed are printed in this format.
+    pub fn scan(words: &[OsString]) -> Option<DiagnosticsFormat> {
+        scan_last(words, "--diagnostics-format")
+    }
+}
+
+impl From<DiagnosticsFormat> for tdf_errors::Format {
+    fn from(f: DiagnosticsFormat) -> tdf_errors::Format {
+        match f {
+            DiagnosticsFormat::Human => tdf_errors::Format::Human,
+            DiagnosticsFormat::Json => tdf_errors::Format::Json,
+        }
     }
 }
 
@@ -309,5 +356,33 @@ mod tests {
         assert_eq!(scan(&["--color=never", "--color=always"]), Some(Always));
         assert_eq!(scan(&["--color=never", "--color=pink"]), Some(Never));
         assert_eq!(scan(&["--", "--color=always"]), None);
+        assert_eq!(scan(&["--colorful=always"]), None);
+    }
+
+    #[test]
+    fn diagnostics_format_scan() {
+        use DiagnosticsFormat::*;
+        let scan = |w: &[&str]| {
+            let w: Vec<OsString> = w.iter().map(OsString::from).collect();
+            DiagnosticsFormat::scan(&w)
+        };
+        assert_eq!(scan(&["a.j"]), None);
+        assert_eq!(scan(&["--diagnostics-format=json", "--bogus"]), Some(Json));
+        assert_eq!(scan(&["--diagnostics-format", "json", "-o"]), Some(Json));
+        assert_eq!(
+            scan(&["--diagnostics-format=json", "--diagnostics-format=xml"]),
+            Some(Json)
+        );
+        assert_eq!(scan(&["--diagnostics-format=human"]), Some(Human));
+        assert_eq!(scan(&["--", "--diagnostics-format=json"]), None);
+        assert_eq!(tdf_errors::Format::from(Json), tdf_errors::Format::Json);
+    }
+
+    #[test]
+    fn usage_errors_follow_the_diagnostics_format_on_the_command_line() {
+        let mut rep = Reporter::with_writer("t", Box::new(std::io::sink()));
+        let args = ["t", "--diagnostics-format=json", "--bogus", "a"].map(OsString::from);
+        assert!(parse_from::<Args>(args, &mut rep).is_none());
+        assert_eq!(rep.format(), tdf_errors::Format::Json);
     }
 }

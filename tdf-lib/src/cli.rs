@@ -4,13 +4,13 @@
 //! [`read_unit_file`]).
 //!
 //! The conventions every tool shares (`@FILE`, clap errors as catalogue diagnostics,
-//! `--explain`, `--color`, the version text, the help headings) are in
-//! [`tdf_core::cli`]; the binary parses with [`tdf_core::cli::parse`].
+//! `--explain`, `--color`, `--diagnostics-format`, the version text, the help headings)
+//! are in [`tdf_core::cli`]; the binary parses with [`tdf_core::cli::parse`].
 
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, ValueHint};
-use tdf_core::cli::{headings, ColorChoice, VERSION};
+use tdf_core::cli::{headings, ColorChoice, DiagnosticsFormat, VERSION};
 use tdf_core::{ExtName, UnitSetList};
 use tdf_errors::{Kind, Reporter};
 
@@ -52,10 +52,13 @@ pub fn read_unit_file(path: &Path, rep: &mut Reporter) -> Option<UnitSetList> {
 
 const TLIB_EXAMPLES: &str = "\
 Examples:
-  tlib -o math.tl square.j mul.j abs.j   build math.tl from three capsules
-  tlib -o all.tl -i math.tl extra.j      math.tl's capsules, then extra.j
-  tlib -o math.tl @capsules.list         read the arguments from capsules.list
-  tlib -S token -o math.tl square.j      index no token names";
+  tlib -o stats.tl stats.j report.j      build stats.tl from two capsules
+  tlib -o all.tl -i stats.tl main.j      stats.tl's capsules, then main.j
+  tlib -o prog.tl @units.list            read the arguments from units.list
+  tlib -s tag report -o stats.tl stats.j report.j
+                                         leave the tag 'report' out of the index
+  tlib --diagnostics-format=json -o stats.tl stats.j report.j
+                                         messages as JSON lines, for programs";
 
 /// Build a TDF library (.tl) from TDF capsules (.j).
 ///
@@ -101,11 +104,14 @@ pub struct TlibArgs {
     #[arg(short = 'd', long = "debug-file", value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = headings::DIAGNOSTICS)]
     pub debug_file: Option<PathBuf>,
     /// Explain a diagnostic code (such as E0709) and exit
-    #[arg(long, value_name = "CODE", exclusive = true, help_heading = headings::DIAGNOSTICS)]
+    #[arg(long, value_name = "CODE", help_heading = headings::DIAGNOSTICS)]
     pub explain: Option<String>,
     /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
     pub color: ColorChoice,
+    /// Print diagnostics as human (the default) or json (one JSON object per line)
+    #[arg(long = "diagnostics-format", value_enum, value_name = "FORMAT", default_value_t = DiagnosticsFormat::Human, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
+    pub diagnostics_format: DiagnosticsFormat,
 }
 
 /// `tlib`'s clap command, for the man page and shell completion generator.

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
-use tdf_core::cli::{headings, ColorChoice, VERSION};
+use tdf_core::cli::{headings, ColorChoice, DiagnosticsFormat, VERSION};
 
 use crate::ListFormat;
 
@@ -16,12 +16,15 @@ const EXTRACTION: &str = "Extraction (-x)";
 
 const EXAMPLES: &str = "\
 Examples:
-  tshow math.tl                       list the members of a library
-  tshow -s -i math.tl                 ... with their sizes and the index
-  tshow --format json math.tl         the same as one JSON document
-  tshow square.j                      inspect a capsule, as nm does an object file
-  tshow -x -C out math.tl square.j    extract square.j into out/
-  tshow -x -a -b math.tl              extract every member under its last name part";
+  tshow lib/api/c89.tl                list the members of a library
+  tshow -s -i lib/sys/dep.tl          ... with their sizes and the index
+  tshow --format json lib/sys/dep.tl  the same as one JSON document
+  tshow main.j                        inspect a capsule, as nm does an object file
+  tshow -x -C out lib/sys/dep.tl dep/int.j
+                                      extract dep/int.j into out/
+  tshow -x -a -b lib/sys/abi.tl       extract every member under its last name part
+  tshow --diagnostics-format=json -x -v -a -C out lib/sys/abi.tl
+                                      ... saying so for each, as JSON lines";
 
 /// List a TDF library (.tl), inspect a TDF capsule (.j), or extract capsules from a library.
 ///
@@ -75,11 +78,14 @@ pub struct ShowArgs {
     #[arg(short = 'v', long = "verbose", help_heading = EXTRACTION)]
     pub verbose: bool,
     /// Explain a diagnostic code (such as E0611) and exit
-    #[arg(long, value_name = "CODE", exclusive = true, help_heading = headings::DIAGNOSTICS)]
+    #[arg(long, value_name = "CODE", help_heading = headings::DIAGNOSTICS)]
     pub explain: Option<String>,
     /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
     pub color: ColorChoice,
+    /// Print diagnostics as human (the default) or json (one JSON object per line)
+    #[arg(long = "diagnostics-format", value_enum, value_name = "FORMAT", default_value_t = DiagnosticsFormat::Human, hide_possible_values = true, help_heading = headings::DIAGNOSTICS)]
+    pub diagnostics_format: DiagnosticsFormat,
 }
 
 /// The listing formats of `--format`.

@@ -10,6 +10,7 @@ fn main() {
     let mut rep = Reporter::new("tshow");
     if let Some(args) = cli::parse::<ShowArgs>(&mut rep) {
         rep.set_color(args.color.for_stderr());
+        rep.set_format(args.diagnostics_format.into());
         run(args, &mut rep);
     }
     std::process::exit(rep.exit_code());

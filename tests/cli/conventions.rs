@@ -242,6 +242,23 @@ fn help_is_grouped_with_examples() {
     }
 }
 
+/// `--explain` goes with the other conventions' options (and ignores the rest).
+#[test]
+fn explain_with_color_and_diagnostics_format() {
+    let dir = setup("explain-with");
+    for t in ["tld", "tlib", "tshow"] {
+        for extra in [&["--color", "never"][..], &["--diagnostics-format=json"]] {
+            let out = tool(t, &dir)
+                .args(extra)
+                .args(["--explain", "E0401"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{t} {extra:?}");
+            assert!(out.stdout.starts_with(b"E0401 (error)"), "{t} {extra:?}");
+        }
+    }
+}
+
 #[test]
 fn version_names_package_and_tdf_versions() {
     let dir = setup("version");
@@ -414,24 +431,25 @@ fn fish_completes_tld_modes() {
 
 // --- examples and the README walkthrough ----------------------------------------------
 
-/// The commands of the README's walkthrough and the output it shows for each.
-fn walkthrough() -> Vec<(String, String)> {
+/// The commands of the README's section starting `## TITLE` and the output shown for
+/// each, from its `console` blocks (which may be indented, as in a list item).
+fn readme_console(title: &str) -> Vec<(String, String)> {
     let readme = read(&tdf_tests::workspace_root().join("README.md"));
     let start = readme
-        .find("\n## Walkthrough")
-        .expect("README has a Walkthrough section");
+        .find(&format!("\n## {title}"))
+        .unwrap_or_else(|| panic!("README has a {title} section"));
     let section = &readme[start + 1..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     let mut steps: Vec<(String, String)> = Vec::new();
-    let mut in_console = false;
+    let mut indent: Option<usize> = None;
     for line in section.lines() {
-        if line.starts_with("```") {
-            in_console = line == "```console";
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            indent = (trimmed == "```console").then(|| line.len() - trimmed.len());
             continue;
         }
-        if !in_console {
-            continue;
-        }
+        let Some(indent) = indent else { continue };
+        let line = line.get(indent..).unwrap_or("");
         if let Some(cmd) = line.strip_prefix("$ ") {
             steps.push((cmd.to_owned(), String::new()));
         } else {
@@ -441,6 +459,35 @@ fn walkthrough() -> Vec<(String, String)> {
         }
     }
     steps
+}
+
+/// Runs README console steps in a copy of `examples/`, comparing each output (standard
+/// output, then standard error) with the README's. With `must_succeed`, every command
+/// must exit 0. A command may end in `| head -n N`, which keeps the first N lines.
+fn run_readme_steps(name: &str, steps: Vec<(String, String)>, must_succeed: bool) {
+    let dir = tdf_tests::scratch(name);
+    copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
+    for (cmd, expected) in steps {
+        let (run, head) = match cmd.split_once(" | head -n ") {
+            Some((run, n)) => (run, Some(n.parse::<usize>().expect("a line count"))),
+            None => (cmd.as_str(), None),
+        };
+        let words: Vec<&str> = run.split_whitespace().collect();
+        let mut got = match words[0] {
+            "cat" => read(&dir.join(words[1])),
+            tool => {
+                let out = self::tool(tool, &dir).args(&words[1..]).output().unwrap();
+                assert!(!must_succeed || out.status.success(), "{cmd}");
+                let mut text = String::from_utf8(out.stdout).unwrap();
+                text.push_str(&String::from_utf8(out.stderr).unwrap());
+                text
+            }
+        };
+        if let Some(n) = head {
+            got = got.lines().take(n).map(|l| format!("{l}\n")).collect();
+        }
+        assert_eq!(got, expected, "README: output of `{cmd}` differs");
+    }
 }
 
 /// Copies `from` into `to`, directories included.
@@ -456,38 +503,20 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Runs the README's walkthrough in a copy of `examples/`. A command may end in
-/// `| head -n N`, which keeps the first N lines of its output.
+/// Runs the README's walkthrough in a copy of `examples/`.
 #[test]
 fn readme_walkthrough_output_is_what_the_tools_print() {
-    let dir = tdf_tests::scratch("walkthrough");
-    copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
-    let steps = walkthrough();
+    let steps = readme_console("Walkthrough");
     assert!(steps.len() >= 10, "{steps:?}");
-    for (cmd, expected) in steps {
-        let (run, head) = match cmd.split_once(" | head -n ") {
-            Some((run, n)) => (run, Some(n.parse::<usize>().expect("a line count"))),
-            None => (cmd.as_str(), None),
-        };
-        let words: Vec<&str> = run.split_whitespace().collect();
-        let mut got = match words[0] {
-            "cat" => read(&dir.join(words[1])),
-            tool => {
-                let out = self::tool(tool, &dir).args(&words[1..]).output().unwrap();
-                assert!(out.status.success(), "{cmd}");
-                let mut text = String::from_utf8(out.stdout).unwrap();
-                text.push_str(&String::from_utf8(out.stderr).unwrap());
-                text
-            }
-        };
-        if let Some(n) = head {
-            got = got.lines().take(n).map(|l| format!("{l}\n")).collect();
-        }
-        assert_eq!(
-            got, expected,
-            "README walkthrough: output of `{cmd}` differs"
-        );
-    }
+    run_readme_steps("walkthrough", steps, true);
+}
+
+/// The examples of the README's Conventions section (the JSON diagnostics).
+#[test]
+fn readme_conventions_output_is_what_the_tools_print() {
+    let steps = readme_console("Conventions");
+    assert!(!steps.is_empty());
+    run_readme_steps("conventions", steps, false);
 }
 
 /// The README's main job (`cargo run -p tdf-tests --bin demo`) runs the real workflow on
@@ -516,4 +545,46 @@ fn main_job_links_the_shipped_example() {
             "demo lacks {expected:?}:\n{stdout}"
         );
     }
+}
+
+/// The example commands at the end of every `--help` (and so of the man pages) run on
+/// the shipped example: each succeeds in a copy of `examples/`, in order (later ones
+/// may use what earlier ones wrote). `units.list` is the response file one names.
+#[test]
+fn help_examples_run_on_the_shipped_example() {
+    let helps: [(&str, &[&str]); 6] = [
+        ("tld", &["--help"]),
+        ("tld", &["-mc", "--help"]),
+        ("tld", &["-mt", "--help"]),
+        ("tld", &["-mx", "--help"]),
+        ("tlib", &["--help"]),
+        ("tshow", &["--help"]),
+    ];
+    let mut ran = 0;
+    for (i, (t, args)) in helps.iter().enumerate() {
+        let dir = tdf_tests::scratch(&format!("help-examples-{i}"));
+        copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
+        std::fs::write(dir.join("units.list"), "main.j\nstats.j\nreport.j\n").unwrap();
+        let help = tool(t, &dir).args(*args).output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        let examples = &help[help.find("\nExamples:\n").expect("examples") + 11..];
+        let examples = &examples[..examples.find("\n\n").unwrap_or(examples.len())];
+        for line in examples.lines() {
+            // A command starts in column 2; its description follows after two spaces,
+            // or on the next line, indented further.
+            let Some(cmd) = line.strip_prefix("  ").filter(|l| !l.starts_with(' ')) else {
+                continue;
+            };
+            let cmd = cmd.split("  ").next().unwrap();
+            let words: Vec<&str> = cmd.split_whitespace().collect();
+            let out = tool(words[0], &dir).args(&words[1..]).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{t} {args:?}: `{cmd}` fails: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran >= 20, "{ran} examples");
 }

@@ -5,6 +5,7 @@ mod coverage;
 mod diagnostics;
 mod examples;
 mod explain;
+mod json;
 mod safety;
 mod tld;
 mod tlib;

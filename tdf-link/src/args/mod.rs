@@ -33,7 +33,7 @@ mod words;
 
 use std::ffi::OsString;
 
-use tdf_core::cli::ColorChoice;
+use tdf_core::cli::{ColorChoice, DiagnosticsFormat};
 use tdf_core::DiagResult;
 use tdf_errors::{Kind, Reporter};
 
@@ -74,6 +74,8 @@ pub struct Parsed {
     pub error_limit: Option<usize>,
     /// `--color`, if given.
     pub color: Option<ColorChoice>,
+    /// `--diagnostics-format`, if given.
+    pub diagnostics_format: Option<DiagnosticsFormat>,
     pub request: Request,
 }
 
@@ -81,11 +83,12 @@ pub struct Parsed {
 /// external names are reported to `rep`; `None` means the run must stop (exit with
 /// `rep.exit_code()`).
 ///
-/// Also sets `rep`'s colour for standard error ([`ColorChoice::for_stderr`]): from the
-/// parsed `--color`, and, for problems found while parsing, from the last `--color`
-/// word that can be seen ([`ColorChoice::scan`]).
+/// Also sets `rep`'s colour for standard error ([`ColorChoice::for_stderr`]) and its
+/// format ([`DiagnosticsFormat`]): from the parsed `--color` and
+/// `--diagnostics-format`, and, for problems found while parsing, from the last such
+/// words that can be seen ([`ColorChoice::scan`], [`DiagnosticsFormat::scan`]).
 pub fn parse(args: Vec<OsString>, rep: &mut Reporter) -> Option<Parsed> {
-    rep.set_color(ColorChoice::scan(&args).unwrap_or_default().for_stderr());
+    scan_conventions(&args, rep);
     let words = match tdf_core::fsutil::expand_response_files(args) {
         Ok(w) => w,
         Err(d) => {
@@ -93,10 +96,11 @@ pub fn parse(args: Vec<OsString>, rep: &mut Reporter) -> Option<Parsed> {
             return None;
         }
     };
-    rep.set_color(ColorChoice::scan(&words).unwrap_or_default().for_stderr());
+    scan_conventions(&words, rep);
     match parse_words(&words, rep) {
         Ok(Some(p)) => {
             rep.set_color(p.color.unwrap_or_default().for_stderr());
+            rep.set_format(p.diagnostics_format.unwrap_or_default().into());
             Some(p)
         }
         Ok(None) => None,
@@ -105,6 +109,12 @@ pub fn parse(args: Vec<OsString>, rep: &mut Reporter) -> Option<Parsed> {
             None
         }
     }
+}
+
+/// Sets `rep`'s colour and format from the words of a command line not yet parsed.
+fn scan_conventions(words: &[OsString], rep: &mut Reporter) {
+    rep.set_color(ColorChoice::scan(words).unwrap_or_default().for_stderr());
+    rep.set_format(DiagnosticsFormat::scan(words).unwrap_or_default().into());
 }
 
 /// Reads the mode words at the start: `(mode, version requested, rest)`.
@@ -178,6 +188,7 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
     let show_version = mode_version || common.version;
     let error_limit = common.error_limit;
     let color = common.color;
+    let diagnostics_format = common.diagnostics_format;
     let request = if common.help {
         Request::Help(mode)
     } else if let Some(code) = common.explain {
@@ -193,6 +204,7 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
         show_version,
         error_limit,
         color,
+        diagnostics_format,
         request,
     }))
 }
@@ -258,7 +270,18 @@ mod tests {
                 .unwrap()
                 .unwrap();
             assert_eq!(p.color, Some(ColorChoice::Never), "{mode}");
+            let p = parse_words(&words(&[mode, "f", "--diagnostics-format=json"]), &mut rep)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                p.diagnostics_format,
+                Some(DiagnosticsFormat::Json),
+                "{mode}"
+            );
         }
+        let mut rep = Reporter::with_writer("tld", Box::new(std::io::sink()));
+        assert!(parse(words(&["--diagnostics-format", "json", "f.j"]), &mut rep).is_some());
+        assert_eq!(rep.format(), tdf_errors::Format::Json);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 
 use clap::{Args, CommandFactory, Parser, ValueHint};
 use tdf_core::cli::headings::{DIAGNOSTICS, INPUT, LIBRARIES, NAMES, OUTPUT};
-use tdf_core::cli::ColorChoice;
+use tdf_core::cli::{ColorChoice, DiagnosticsFormat};
 
 use super::texts::{
     BUILD_AFTER_HELP, EXTRACT_AFTER_HELP, LINK_AFTER_HELP, LIST_AFTER_HELP, LONG_ABOUT,
@@ -80,6 +80,15 @@ pub struct CommonArgs {
         help_heading = DIAGNOSTICS
     )]
     pub color: Option<ColorChoice>,
+    /// Print diagnostics as human (the default) or json (one JSON object per line)
+    #[arg(
+        long = "diagnostics-format",
+        value_name = "FORMAT",
+        value_enum,
+        hide_possible_values = true,
+        help_heading = DIAGNOSTICS
+    )]
+    pub diagnostics_format: Option<DiagnosticsFormat>,
 }
 
 /// Link mode (`-ml`, the default).

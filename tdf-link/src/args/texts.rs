@@ -24,12 +24,18 @@ off, as does '--no-name'. Long options may be abbreviated to any unique prefix.
 pub(super) const LINK_AFTER_HELP: &str = concat!(
     "\
 Examples:
-  tld -o prog.j main.j util.j            link two capsules into prog.j
-  tld -L lib -l math -o prog.j main.j    ... taking capsules from lib/math.tl as needed
-  tld -h tag helper -o prog.j main.j     hide the defined tag 'helper' in the output
-  tld -r tag old new -o prog.j main.j    rename the tag 'old' to 'new'
-  tld -mc -o math.tl square.j abs.j      build a library (as tlib does)
-  tld -mt -i math.tl                     list a library and its index (as tshow does)
+  tld -o prog.j main.j stats.j report.j  merge three capsules into prog.j, as tcc -M does
+  tld -a -k tag main -o all.j main.j stats.j report.j
+                                         ... hiding every defined tag but main, as tcc -MA does
+  tld -Llib/api -Llib/lpi -Llib/map -Llib/sys -lc89 -ltdfc2 -lc -ltdi -ldep -labi -o prog.t prog.j
+                                         link prog.j against the token libraries, as tcc does
+  tld -h tag report -o r.j report.j      hide the defined tag 'report' in the output
+  tld -r tag report say -o r.j report.j  rename the tag 'report' to 'say'
+  tld -mc -o stats.tl stats.j report.j   build a library (as tlib does)
+  tld -L . -l stats -o prog2.j main.j    take from ./stats.tl what main.j needs
+  tld -mt -i lib/sys/dep.tl              list a library and its index (as tshow does)
+  tld --diagnostics-format=json -i -o main.t main.j
+                                         messages as JSON lines, for programs
 
 ",
     modes_help!()
@@ -38,8 +44,8 @@ Examples:
 pub(super) const BUILD_AFTER_HELP: &str = concat!(
     "\
 Examples:
-  tld -mc -o math.tl square.j abs.j      build math.tl from two capsules
-  tld -mc -o all.tl -i math.tl extra.j   math.tl's capsules, then extra.j
+  tld -mc -o stats.tl stats.j report.j   build stats.tl from two capsules
+  tld -mc -o all.tl -i stats.tl main.j   stats.tl's capsules, then main.j
 
 ",
     modes_help!()
@@ -48,8 +54,8 @@ Examples:
 pub(super) const LIST_AFTER_HELP: &str = concat!(
     "\
 Examples:
-  tld -mt math.tl                        list the capsules of math.tl
-  tld -mt -s -i -t math.tl               ... with sizes, the index and the TDF version
+  tld -mt lib/sys/abi.tl                 list the capsules of abi.tl
+  tld -mt -s -i -t lib/sys/dep.tl        ... of dep.tl, with sizes, index and TDF version
 
 ",
     modes_help!()
@@ -58,8 +64,8 @@ Examples:
 pub(super) const EXTRACT_AFTER_HELP: &str = concat!(
     "\
 Examples:
-  tld -mx math.tl square.j               extract the capsule square.j
-  tld -mx -a -b math.tl                  extract every capsule under its last name part
+  tld -mx lib/sys/dep.tl dep/int.j       extract the capsule dep/int.j
+  tld -mx -a -b lib/sys/abi.tl           extract every capsule under its last name part
 
 ",
     modes_help!()

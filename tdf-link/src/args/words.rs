@@ -23,6 +23,7 @@ use tdf_errors::{Diagnostic, Kind};
 /// matched against the other options only; see the module documentation.
 const EXTENSIONS: &[&str] = &[
     "color",
+    "diagnostics-format",
     "error-limit",
     "explain",
     "trace-symbol",
@@ -365,6 +366,12 @@ mod tests {
         assert_eq!(canon(&["--c", "never"]).unwrap(), ["--color=never"]);
         assert_eq!(canon(&["--col=always"]).unwrap(), ["--color=always"]);
         assert_eq!(canon(&["-c"]).unwrap_err(), "unknown_short_option");
+        // So is `--diagnostics-format`: `--d` keeps meaning TenDRA's `--debug-file`.
+        assert_eq!(canon(&["--d", "f"]).unwrap(), ["--debug-file=f"]);
+        assert_eq!(
+            canon(&["--di", "json"]).unwrap(),
+            ["--diagnostics-format=json"]
+        );
         assert_eq!(
             canon(&["--suppress", "tag", "x"]).unwrap(),
             ["--suppress", "tag", "x"]

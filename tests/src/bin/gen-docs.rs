@@ -302,6 +302,13 @@ fn man_page(name: &str, cmd: Command) -> std::io::Result<String> {
         italic("CODE"),
         roman("."),
     ]);
+    r.control("PP", []);
+    r.text([roman(
+        "With --diagnostics-format=json every message is instead one JSON object on one \
+         line (program, severity, code, name, message, file, offset, line, column, length \
+         and the message's parameters), for build systems and editors; errors/JSON.md of \
+         the source distribution describes it.",
+    )]);
     if name == "tshow" {
         r.control("PP", []);
         r.text([roman(
@@ -386,7 +393,8 @@ fn mode_section(mode: &Command) -> std::io::Result<Vec<u8>> {
 
 /// The blocks of `--help`'s closing text as sections: a block whose first line ends with
 /// ':' starts a section named by that line; other blocks are paragraphs of the section
-/// before. Lines keep their layout (no filling).
+/// before. Lines keep their layout (no filling) and their indentation beyond the first
+/// two spaces.
 fn after_help_sections(r: &mut Roff, cmd: &Command) {
     let Some(text) = cmd.get_after_help().map(|t| t.to_string()) else {
         return;
@@ -398,8 +406,10 @@ fn after_help_sections(r: &mut Roff, cmd: &Command) {
             let head = head.split(" (").next().unwrap_or(head);
             r.control("SH", [head.to_uppercase().as_str()]);
             r.control("nf", []);
+            // The section's own indentation (two spaces) goes; deeper indentation, such
+            // as an example's description on the line after a long command, stays.
             for line in lines {
-                r.text([roman(line.trim_start())]);
+                r.text([roman(line.strip_prefix("  ").unwrap_or(line))]);
             }
             r.control("fi", []);
         } else {
