@@ -170,7 +170,7 @@ fn token_libraries_are_the_corpus_ones() {
     }
 }
 
-/// With TenDRA installed (`TDF_ORACLE` names its prefix), `examples/remake` makes the
+/// With TenDRA installed (`TDF_ORACLE` names its prefix or its `bin/`), `examples/remake` makes the
 /// shipped files again, byte for byte.
 #[test]
 fn remake_makes_the_shipped_files() {
