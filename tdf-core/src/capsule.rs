@@ -240,6 +240,9 @@ pub struct FlatCapsule<'a> {
     pub warnings: Vec<Diagnostic>,
     /// See [`Capsule::aligned_idents`].
     pub aligned_idents: bool,
+    /// After [`FlatCapsule::read_lenient`]: the byte where the data ended inside the
+    /// units, if it did.
+    pub cut: Option<u64>,
     scratch: Scratch<'a>,
 }
 
@@ -287,6 +290,8 @@ struct Scratch<'a> {
     id_bits: Vec<u64>,
     /// The shape names so far, once there are too many to compare one by one.
     shape_names: FastHashSet<&'a [u8]>,
+    /// Reading for [`FlatCapsule::read_lenient`].
+    lenient: bool,
 }
 
 impl Default for FlatCapsule<'_> {
@@ -303,6 +308,7 @@ impl Default for FlatCapsule<'_> {
             linkinfo: LinkInfoKind::Missing,
             warnings: Vec::new(),
             aligned_idents: false,
+            cut: None,
             scratch: Scratch::default(),
         }
     }
@@ -398,6 +404,7 @@ impl<'a> FlatCapsule<'a> {
         self.warnings.clear();
         self.linkinfo = LinkInfoKind::Missing;
         self.aligned_idents = false;
+        self.cut = None;
         self.scratch.set_positions.clear();
         self.scratch.shape_names.clear();
     }
@@ -515,23 +522,52 @@ impl<'a> FlatCapsule<'a> {
         for gi in 0..self.groups.len() {
             let set = self.groups[gi].set;
             let start = self.units.len();
-            if set == sets.tld() || Some(set) == sets.tld2() {
-                let format = self.read_tld_group(r, set == sets.tld())?;
-                if let LinkInfoKind::Tld(_) = self.linkinfo {
-                    self.linkinfo = LinkInfoKind::Tld(format);
+            if self.cut.is_none() {
+                let read = if set == sets.tld() || Some(set) == sets.tld2() {
+                    self.read_tld_group(r, set == sets.tld()).map(|format| {
+                        if let LinkInfoKind::Tld(_) = self.linkinfo {
+                            self.linkinfo = LinkInfoKind::Tld(format);
+                        }
+                    })
+                } else {
+                    self.read_units(r, gi)
+                };
+                match read {
+                    Err(e) if self.scratch.lenient && e.code() == "E0401" => {
+                        self.cut = Some(e.offset().unwrap_or(r.byte_pos()));
+                    }
+                    other => other?,
                 }
-            } else {
-                self.read_units(r, gi)?;
             }
             self.groups[gi].units = start..self.units.len();
+        }
+        if self.cut.is_some() {
+            return Ok(());
         }
 
         // 7. End of file.
         r.align();
         if !r.at_end() {
-            return Err(at(Kind::tdf_expected_eof(), r.byte_pos()));
+            let extra = at(Kind::tdf_expected_eof(), r.byte_pos());
+            if self.scratch.lenient {
+                self.warnings.push(*extra);
+                return Ok(());
+            }
+            return Err(extra);
         }
         Ok(())
+    }
+
+    /// Reads like [`FlatCapsule::read`], for a viewer of damaged capsules: data ending
+    /// inside the units keeps the units read so far, the last body cut at the end of the
+    /// data, and records where in [`FlatCapsule::cut`]; data after the end of the
+    /// capsule is a warning (in [`FlatCapsule::warnings`]), not an error. Every other
+    /// problem fails as in [`FlatCapsule::read`].
+    pub fn read_lenient(&mut self, data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<()> {
+        self.scratch.lenient = true;
+        let result = self.read(data, opts);
+        self.scratch.lenient = false;
+        result
     }
 
     /// True if a shape called `name` was read already (and records it).
@@ -657,7 +693,23 @@ impl<'a> FlatCapsule<'a> {
                 }
                 self.unit_shapes[first + si].links = start..self.links.len();
             }
-            let body = r.read_bytestream()?;
+            let body = if self.scratch.lenient {
+                let length = r.read_tdfint()? as usize;
+                r.align();
+                let start = (r.byte_pos() as usize).min(r.data().len());
+                if length > r.data().len() - start {
+                    // Cut short: keep what there is, and stop reading.
+                    self.units.push(FlatUnit {
+                        body: &r.data()[start..],
+                        shapes: first..self.unit_shapes.len(),
+                    });
+                    self.cut = Some(r.data().len() as u64);
+                    return Ok(());
+                }
+                r.read_bytes(length)?
+            } else {
+                r.read_bytestream()?
+            };
             self.units.push(FlatUnit {
                 body,
                 shapes: first..self.unit_shapes.len(),

@@ -24,6 +24,7 @@
 pub mod bits;
 pub mod capsule;
 pub mod cli;
+pub mod decode;
 pub mod fsutil;
 pub mod hash;
 pub mod library;

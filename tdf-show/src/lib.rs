@@ -103,6 +103,7 @@
 //! linker information, so usage is not known).
 
 pub mod cli;
+pub mod decode;
 mod extract;
 mod inspect;
 mod list;

@@ -1,0 +1,21 @@
+//! Unit bodies: what is inside the units of a capsule.
+//!
+//! * [`table`]: every sort and constructor of TDF, generated from `constructs.txt`.
+//! * [`bits`]: the bit reader and writer of bodies.
+//! * [`tree`]: the decoded tree, a flat vector of 16-byte nodes.
+//! * [`decoder`]: the decoder of one body, driven by the table.
+//! * [`decoded`]: decoding every body of a capsule (token signatures first).
+//! * [`encode`]: writing a decoded body back, bit for bit.
+
+pub mod bits;
+pub mod decoded;
+pub mod decoder;
+pub mod sig;
+pub mod table;
+pub mod tree;
+
+pub use decoded::{Decoded, UnitTree};
+pub use decoder::{DecodeError, ErrorKind, Problem, ProblemKind, MAX_DEPTH};
+pub use sig::{Sigs, SortRef};
+pub use table::{cons, sort, ConsId, Item, Param, SortId, Wrap};
+pub use tree::{Node, NodeKind};
