@@ -94,6 +94,7 @@ fn main() {
     let mut units: Vec<Named> = Vec::new();
     let mut sorts: Vec<Sort> = Vec::new();
     let mut stdtokens: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut foreign: Vec<(usize, String, String)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         if raw.trim().is_empty() || raw.starts_with('#') {
@@ -172,6 +173,7 @@ fn main() {
                 sort: sort.to_string(),
                 minor: minor_flag(line, rest),
             }),
+            ["foreign", name, sort] => foreign.push((line, name.to_string(), sort.to_string())),
             ["stdtoken", name, result, params @ ..] => {
                 let mut words = vec![name.to_string(), result.to_string()];
                 words.extend(params.iter().map(|p| p.to_string()));
@@ -301,6 +303,11 @@ fn main() {
         }
     }
 
+    for (line, _, sort) in &foreign {
+        if !sort_index.contains_key(sort.as_str()) {
+            fail(*line, &format!("'{sort}' is not a sort"));
+        }
+    }
     for (line, words) in &stdtokens {
         for w in &words[1..] {
             if w != "tdfstring" && !sort_index.contains_key(w.as_str()) {
@@ -530,6 +537,19 @@ fn main() {
         out,
         "pub static STANDARD_TOKENS: [StdToken; {}] = [\n{std_rows}];",
         stdtokens.len()
+    )
+    .unwrap();
+
+    let rows: Vec<String> = foreign
+        .iter()
+        .map(|(_, name, sort)| format!("    (\"{name}\", sort::{}),", upper(sort)))
+        .collect();
+    writeln!(out, "\n/// The sorts named by foreign_sort.").unwrap();
+    writeln!(
+        out,
+        "pub static FOREIGN_SORTS: [(&str, SortId); {}] = [\n{}\n];",
+        foreign.len(),
+        rows.join("\n")
     )
     .unwrap();
 

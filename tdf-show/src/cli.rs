@@ -13,6 +13,8 @@ use crate::ListFormat;
 const LISTING: &str = "Listing (without -x)";
 /// The heading of the extraction options.
 const EXTRACTION: &str = "Extraction (-x)";
+/// The heading of the decoding options.
+const DECODING: &str = "Decoding unit bodies";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,20 +26,25 @@ Examples:
                                       extract dep/int.j into out/
   tshow -x -a -b lib/sys/abi.tl       extract every member under its last name part
   tshow --diagnostics-format=json -x -v -a -C out lib/sys/abi.tl
-                                      ... saying so for each, as JSON lines";
+                                      ... saying so for each, as JSON lines
+  tshow -d main.j                     the capsule in TDF notation, as tnc -p prints it
+  tshow -d --format json main.j       its decoded unit bodies as JSON
+  tshow --check lib/api/c89.tl        decode the bodies of every member, report damage";
 
 /// List a TDF library (.tl), inspect a TDF capsule (.j), or extract capsules from a library.
 ///
 /// Without -x, FILE is listed if it is a library and inspected if it is a capsule (decided
 /// by its first bytes). With -x, the named capsules (or all, with -a) are extracted from the
-/// library FILE. Arguments of the form @FILE are replaced by the words in FILE.
+/// library FILE. With -d, the unit bodies of the capsule FILE (or of the members of the
+/// library FILE, all or those named) are decoded and printed; --check decodes them and
+/// reports what is damaged. Arguments of the form @FILE are replaced by the words in FILE.
 #[derive(Parser, Debug)]
 #[command(name = "tshow", version = VERSION, max_term_width = 100, after_help = EXAMPLES)]
 pub struct ShowArgs {
     /// The library or capsule
     #[arg(value_name = "FILE", required_unless_present = "explain", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
     pub file: Option<String>,
-    /// With -x: the capsules to extract
+    /// With -x, -d or --check: the library members to extract or decode
     #[arg(value_name = "NAME", help_heading = headings::INPUT)]
     pub names: Vec<String>,
     /// List the index of a library
@@ -62,6 +69,14 @@ pub struct ShowArgs {
     /// Extract capsules from the library FILE
     #[arg(short = 'x', long = "extract", help_heading = EXTRACTION)]
     pub extract: bool,
+    /// Print the unit bodies: in TDF notation exactly as TenDRA's tnc -p prints them, or
+    /// the decoded trees as JSON with --format json
+    #[arg(short = 'd', long = "decode", conflicts_with_all = ["extract", "index", "size", "tdf_version", "check"], help_heading = DECODING)]
+    pub decode: bool,
+    /// Decode every unit body and report each damaged one (exit status 1); print nothing
+    /// else
+    #[arg(long = "check", conflicts_with_all = ["extract", "index", "size", "tdf_version"], help_heading = DECODING)]
+    pub check: bool,
     /// With -x: extract every capsule
     #[arg(short = 'a', long = "all", help_heading = EXTRACTION)]
     pub all: bool,

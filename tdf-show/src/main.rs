@@ -3,7 +3,8 @@
 
 use tdf_core::cli;
 use tdf_errors::{Kind, Reporter};
-use tdf_show::cli::ShowArgs;
+use tdf_show::cli::{Format, ShowArgs};
+use tdf_show::decode::DecodeFormat;
 use tdf_show::{ExtractOptions, ListOptions};
 
 fn main() {
@@ -20,7 +21,9 @@ fn run(args: ShowArgs, rep: &mut Reporter) {
     if let Some(code) = &args.explain {
         return cli::explain(code, &mut std::io::stdout().lock(), rep);
     }
-    let Some(file) = args.file else { return };
+    let Some(file) = args.file.clone() else {
+        return;
+    };
     if args.extract {
         let opts = ExtractOptions {
             all: args.all,
@@ -31,6 +34,9 @@ fn run(args: ShowArgs, rep: &mut Reporter) {
             names: args.names,
         };
         return tdf_show::extract(&file, &opts, rep);
+    }
+    if args.decode || args.check {
+        return decode(args, &file, rep);
     }
     let extraction_only = [
         (args.all, "--all"),
@@ -55,4 +61,28 @@ fn run(args: ShowArgs, rep: &mut Reporter) {
         format: args.format.into(),
     };
     tdf_show::show(&file, &opts, &mut std::io::stdout().lock(), rep);
+}
+
+fn decode(args: ShowArgs, file: &str, rep: &mut Reporter) {
+    let extraction_only = [
+        (args.all, "--all"),
+        (args.basename, "--basename"),
+        (args.match_basename, "--match-basename"),
+        (args.verbose, "--verbose"),
+        (args.directory.is_some(), "--directory"),
+    ];
+    if let Some((_, option)) = extraction_only.iter().find(|(given, _)| *given) {
+        let kind = Kind::conflicting_options(*option, "decoding (-d, --check)");
+        let _ = rep.report(kind.into());
+        return;
+    }
+    if args.check {
+        return tdf_show::decode::check(file, &args.names, rep);
+    }
+    let format = match args.format {
+        Format::Json => DecodeFormat::Json,
+        Format::Text | Format::Tendra => DecodeFormat::Tnc,
+    };
+    let out = &mut std::io::stdout().lock();
+    tdf_show::decode::decode(file, &args.names, format, out, rep);
 }

@@ -16,8 +16,13 @@
 //!   the case folder, and judged by the case's `expect` file: exit status, the files
 //!   created or changed (compared by the corpus's equivalence), stdout lines, and stderr
 //!   mentions. Prints `N passed, M failed` and fails on any failure.
+//!
+//! And for unit bodies (`decode.rs`): `tshow -d` prints what `tnc -p` printed for every
+//! capsule the corpus decoded, every body round-trips through our decoder and encoder,
+//! and `tshow --check` agrees with tnc on which capsules have damaged bodies.
 
 mod case;
+mod decode;
 mod mutate;
 mod roundtrip;
 
@@ -193,4 +198,46 @@ fn libraries_rebuild_from_their_members() {
     );
     let _ = std::fs::remove_dir_all(&scratch);
     assert!(failures.is_empty(), "{} libraries failed", failures.len());
+}
+
+/// The outcome of one of the body checks of `decode.rs`.
+fn judge(what: &str, result: Result<String, Vec<String>>) {
+    match result {
+        Ok(summary) => println!("{summary}"),
+        Err(failures) => {
+            for f in &failures {
+                println!("FAIL {f}");
+            }
+            panic!("{what}: {} failures", failures.len());
+        }
+    }
+}
+
+/// Issue 13: `tshow -d` prints exactly what `tnc -p` printed.
+#[test]
+fn tshow_decode_matches_tnc() {
+    let Some(root) = corpus() else { return };
+    judge("tshow -d", decode::tnc_views(&root));
+}
+
+/// Issue 13: every corpus body is written back by our encoder as it was.
+#[test]
+fn bodies_round_trip() {
+    let Some(root) = corpus() else { return };
+    judge("round trip", decode::round_trips(&root));
+}
+
+/// Issue 13: `tshow --check` agrees with tnc about damaged bodies.
+#[test]
+fn check_agrees_with_tnc() {
+    let Some(root) = corpus() else { return };
+    let mut rejected = std::collections::HashSet::new();
+    for case in cases(&root) {
+        for (rel, role) in case.tdf_files() {
+            if matches!(role, Role::RejectedCapsule | Role::RejectedLibrary) {
+                rejected.insert(case.dir.join(rel));
+            }
+        }
+    }
+    judge("tshow --check", decode::checks(&root, &rejected));
 }

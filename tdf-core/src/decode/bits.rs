@@ -49,6 +49,11 @@ impl<'a> BodyReader<'a> {
         }
     }
 
+    /// The data read.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// The current position in bits.
     #[inline]
     pub fn pos(&self) -> usize {

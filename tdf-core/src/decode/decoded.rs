@@ -281,6 +281,8 @@ impl Decoded {
                 self.units.push(tree);
             }
         }
+        // Problems in unit order (those found reading declarations come first).
+        self.problems.sort_by_key(|p| (p.unit, p.pos));
         if dense {
             self.capsule_tokens = capsule_tokens;
         } else {

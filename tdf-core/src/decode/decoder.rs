@@ -24,7 +24,7 @@
 
 use super::bits::{BodyReader, Eof, TdfInt};
 use super::sig::{Sigs, SortRef};
-use super::table::{cons, sort, Denotes, Item, Param, SortId, Wrap, ENTITIES};
+use super::table::{cons, sort, Denotes, Item, Param, SortId, Wrap, ENTITIES, FOREIGN_SORTS};
 use super::tree::{Node, NodeKind, LABEL, OPEN};
 use crate::hash::FastHashMap;
 
@@ -352,9 +352,12 @@ impl<'a, 's> BodyDecoder<'a, 's> {
                 }
             }
             cons::MAKE_TOKFORMALS => {
+                // A formal parameter is a token without parameters of its sort; one of
+                // a TOKEN sort is applied with token_apply_token to get the token.
                 let id_node = self.nodes[idx + 1].end as usize;
                 let id = self.nodes[id_node].value;
-                let sig = self.token_sig_of(idx + 1);
+                let result = self.sort_ref(idx + 1);
+                let sig = self.sigs.add(result, &[]);
                 self.declare(id, sig, pos);
             }
             _ => {}
@@ -717,7 +720,23 @@ impl<'a, 's> BodyDecoder<'a, 's> {
                 }
                 SortRef::Token(self.sigs.add(result, &params))
             }
-            Denotes::Foreign | Denotes::Nothing => SortRef::Foreign,
+            Denotes::Foreign => {
+                // foreign_sort(make_string(name)): a diagnostic sort, or nothing known.
+                let name = self.nodes.get(i + 2).filter(|n| {
+                    self.nodes[i + 1].cons() == Some(cons::MAKE_STRING)
+                        && n.kind == super::tree::NodeKind::Str
+                });
+                let known = name.and_then(|n| {
+                    let chars: Vec<u32> = super::tree::string_chars(self.r.data(), n).collect();
+                    FOREIGN_SORTS.iter().find_map(|&(f, s)| {
+                        (f.len() == chars.len()
+                            && f.bytes().zip(&chars).all(|(a, &b)| u32::from(a) == b))
+                        .then_some(s)
+                    })
+                });
+                known.map_or(SortRef::Foreign, SortRef::Sort)
+            }
+            Denotes::Nothing => SortRef::Foreign,
         }
     }
 

@@ -6,16 +6,20 @@
 //! * [`decoder`]: the decoder of one body, driven by the table.
 //! * [`decoded`]: decoding every body of a capsule (token signatures first).
 //! * [`encode`]: writing a decoded body back, bit for bit.
+//! * [`check`]: every error and problem of the bodies as catalogue diagnostics.
 
 pub mod bits;
+pub mod check;
 pub mod decoded;
 pub mod decoder;
+pub mod encode;
 pub mod sig;
 pub mod table;
 pub mod tree;
 
 pub use decoded::{Decoded, UnitTree};
 pub use decoder::{DecodeError, ErrorKind, Problem, ProblemKind, MAX_DEPTH};
+pub use encode::{encode_unit, EncodeError};
 pub use sig::{Sigs, SortRef};
 pub use table::{cons, sort, ConsId, Item, Param, SortId, Wrap};
 pub use tree::{Node, NodeKind};

@@ -56,6 +56,38 @@ pub enum Stop {
     TooMany,
 }
 
+impl Stop {
+    /// Why, in words, for a diagnostic.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Stop::Version => "its TDF version is not 4.0 or 4.1",
+            Stop::Decode => "a unit body does not decode",
+            Stop::Range => "an identifier or label is outside its unit's counts",
+            Stop::Token => "a token is applied with another sort or other parameters than it has",
+            Stop::Undeclared => "a tag is defined but not declared",
+            Stop::NameClash => "an external name is spelled like a name tnc makes up",
+            Stop::HighLevel => "a token has a high-level result sort",
+            Stop::TooMany => "it declares far more identifiers than it could use",
+        }
+    }
+}
+
+/// What `tnc -p` prints for a capsule it cannot read at all: the empty tables and the
+/// termination line.
+pub fn print_unreadable(out: &mut dyn Write) -> io::Result<()> {
+    for section in [
+        "TOKEN DECLARATIONS",
+        "ALIGNMENT TAG DECLARATIONS",
+        "TAG DECLARATIONS",
+        "TOKEN DEFINITIONS",
+        "ALIGNMENT TAG DEFINITIONS",
+        "TAG DEFINITIONS",
+    ] {
+        write!(out, "# {section}\n\n\n")?;
+    }
+    out.write_all(b"# TERMINATED ON INPUT ERROR\n")
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Var {
     Tag,
@@ -638,7 +670,8 @@ impl<'d, 'a> TncView<'d, 'a> {
         }
         let body_nodes = self.kids(tokbody);
         let def = match body_nodes.get(1) {
-            Some(&b) if self.decoded.nodes[tokbody].decoded() => {
+            // tnc reads a body of a sort it does not know as "....".
+            Some(&b) if self.decoded.nodes[tokbody].decoded() && rs != TSort::Unknown => {
                 self.walk(ctx, b)?;
                 self.finished(b)?;
                 Some(b)
@@ -861,23 +894,44 @@ impl<'d, 'a> TncView<'d, 'a> {
     }
 
     /// A token application of sort `s` at node `app`.
-    fn token_app(&mut self, ctx: u32, app: usize, s: SortId) -> Step {
+    fn token_app(&mut self, ctx: u32, app: usize, s: SortId) -> Result<u32, Stop> {
         let k = self.kids(app);
         let [tok, args] = k[..] else {
             return Err(Stop::Decode);
         };
-        let t = self.token(ctx, tok)?;
+        // The token applied, and its sort when known: a high-level token application
+        // (token_apply_token) gives the sort its high-level sort names.
+        let (t, high) = if self.decoded.nodes[tok].cons() == Some(cons::TOKEN_APPLY_TOKEN) {
+            let inner = self.token_app(ctx, tok, sort::TOKEN)?;
+            match self.objs[inner as usize].res {
+                TSort::High(h) => {
+                    let h = &self.high[h];
+                    let args = (!h.args.is_empty()).then(|| h.args.clone());
+                    (inner, Some((h.res, args)))
+                }
+                _ => return Err(Stop::HighLevel),
+            }
+        } else {
+            (self.token(ctx, tok)?, None)
+        };
         let nodes = &self.decoded.nodes;
         let a = nodes[args];
         let bits = a.value;
         let o = &self.objs[t as usize];
-        if o.res == TSort::Unknown {
-            if bits == 0 {
+        let is_high = high.is_some();
+        let known = match high {
+            Some(h) => Some(h),
+            None if o.res == TSort::Unknown => None,
+            None => Some((o.res, o.args.clone())),
+        };
+        match known {
+            None if bits == 0 => {
                 let o = &mut self.objs[t as usize];
                 o.res = TSort::Basic(s);
                 o.dec = true;
                 self.apps.insert(app as u32, App::Known);
-            } else {
+            }
+            None => {
                 let letters = match c_name(&o.name) {
                     b"~dg_exp" | b"~exp_to_source" => "xFF",
                     b"~diag_id_scope" => "x$xF",
@@ -896,30 +950,34 @@ impl<'d, 'a> TncView<'d, 'a> {
                 }
                 self.apps.insert(app as u32, App::Unknown(letters));
             }
-        } else {
-            let fits = match (s, o.res) {
-                (sort::TOKEN, TSort::High(_)) => true,
-                (_, TSort::Basic(r)) => r == s,
-                _ => false,
-            };
-            if !fits {
-                return Err(Stop::Token);
-            }
-            if o.args.is_some() {
-                if !a.decoded() {
+            Some((res, targs)) => {
+                let fits = match (s, res) {
+                    (sort::TOKEN, TSort::High(_)) => true,
+                    (_, TSort::Basic(r)) => r == s,
+                    _ => false,
+                };
+                if !fits {
                     return Err(Stop::Token);
                 }
-                for g in self.kids(args) {
-                    self.walk(ctx, g)?;
+                if targs.is_some() {
+                    if !a.decoded() {
+                        return Err(Stop::Token);
+                    }
+                    for g in self.kids(args) {
+                        self.walk(ctx, g)?;
+                    }
+                } else if bits != 0 {
+                    return Err(Stop::Token);
                 }
-            } else if bits != 0 {
-                return Err(Stop::Token);
+                if !is_high {
+                    self.objs[t as usize].dec = true;
+                }
+                self.apps.insert(app as u32, App::Known);
             }
-            self.objs[t as usize].dec = true;
-            self.apps.insert(app as u32, App::Known);
         }
         self.finished(args)?;
-        self.finished(app)
+        self.finished(app)?;
+        Ok(t)
     }
 }
 
@@ -1246,6 +1304,10 @@ impl Printer<'_, '_, '_, '_> {
     fn token_app(&mut self, ctx: u32, app: usize, d: usize) -> io::Result<bool> {
         let kids: Vec<usize> = children(self.nodes(), app).collect();
         let (tok, args) = (kids[0], kids[1]);
+        let mut tok = tok;
+        while self.nodes()[tok].cons() == Some(cons::TOKEN_APPLY_TOKEN) {
+            tok += 1;
+        }
         let tn = self.nodes()[tok];
         let name = match tn.cons() {
             Some(cons::MAKE_TOK) => {

@@ -1,0 +1,179 @@
+//! The encoder: a decoded unit body written back into bits.
+//!
+//! Every node is written from what the tree holds: constructor numbers in their sort's
+//! encoding, integers in as many digits as they were read with, counts and lengths, the
+//! options' and lists' flags, alignment where the table asks for it. Only the contents
+//! of leaves that the tree locates rather than holds (the characters of strings and
+//! identifiers, the digits of integers too big for 32 bits, and parameters of tokens
+//! without a known signature) are copied from the body the tree was decoded from.
+//! For a body decoded without error the result is the body, bit for bit (a test checks
+//! this over the corpus).
+
+use super::bits::BodyWriter;
+use super::decoded::{Decoded, UnitTree};
+use super::table::ConsId;
+use super::tree::{children, contents, Node, NodeKind};
+
+/// Why a tree cannot be written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodeError {
+    /// The unit was not decoded to its end.
+    NotDecoded,
+    /// Node `node` does not fit its place (a bitstream's contents came out at another
+    /// length than recorded).
+    Inconsistent { node: u32 },
+    /// The tree nests deeper than the decoder allows.
+    TooDeep,
+}
+
+/// Writes unit `u` of `decoded` back; `body` is the body it was decoded from.
+pub fn encode_unit(decoded: &Decoded, u: &UnitTree, body: &[u8]) -> Result<Vec<u8>, EncodeError> {
+    if u.error.is_some() {
+        return Err(EncodeError::NotDecoded);
+    }
+    let mut e = Encoder {
+        nodes: &decoded.nodes,
+        body,
+        w: BodyWriter::new(),
+        depth: 0,
+    };
+    let root = u.root as usize;
+    if root < u.end as usize {
+        e.node(root)?;
+    }
+    e.w.align();
+    Ok(e.w.finish())
+}
+
+struct Encoder<'n, 'b> {
+    nodes: &'n [Node],
+    body: &'b [u8],
+    w: BodyWriter,
+    depth: u32,
+}
+
+/// Deepest nesting of nodes written: the decoder's limit on constructs, with room for
+/// the options, lists and bitstreams between them.
+const MAX_NODE_DEPTH: u32 = 4 * super::decoder::MAX_DEPTH + 16;
+
+impl Encoder<'_, '_> {
+    fn node(&mut self, i: usize) -> Result<(), EncodeError> {
+        self.depth += 1;
+        if self.depth > MAX_NODE_DEPTH {
+            return Err(EncodeError::TooDeep);
+        }
+        let n = self.nodes[i];
+        match n.kind {
+            NodeKind::Cons => {
+                let c = ConsId(n.code);
+                let s = c.sort().info();
+                let number = u32::from(c.info().encoding);
+                if s.bits > 0 {
+                    if s.extendable {
+                        self.w.extendable(number, u32::from(s.bits));
+                    } else {
+                        self.w.bits(number, u32::from(s.bits));
+                    }
+                }
+                let params = c.params();
+                for (k, child) in children(self.nodes, i).enumerate() {
+                    if params.get(k).is_some_and(|p| p.align) {
+                        self.w.align();
+                    }
+                    self.node(child)?;
+                }
+            }
+            NodeKind::Int | NodeKind::Id | NodeKind::Labels => {
+                self.w.tdfint(u64::from(n.value), u32::from(n.aux));
+            }
+            NodeKind::BigInt => {
+                let start = n.pos as usize;
+                self.w.copy(self.body, start, start + 4 * n.value as usize);
+            }
+            NodeKind::Bool => self.w.bits(n.value, 1),
+            NodeKind::Str => {
+                self.w.tdfint(u64::from(n.aux), nibbles(u64::from(n.aux)));
+                self.w
+                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                let start = n.pos as usize + n.code as usize;
+                self.w
+                    .copy(self.body, start, start + n.value as usize * n.aux as usize);
+            }
+            NodeKind::Ident => {
+                self.w.tdfint(8, 2);
+                self.w
+                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                self.w.align();
+                let start = n.pos as usize + n.code as usize;
+                self.w.copy(self.body, start, start + 8 * n.value as usize);
+            }
+            NodeKind::Option => {
+                self.w.bits(n.value, 1);
+                for child in children(self.nodes, i) {
+                    self.node(child)?;
+                }
+            }
+            NodeKind::List | NodeKind::SList => {
+                if n.kind == NodeKind::List {
+                    self.w.bits(0, 1);
+                }
+                self.w
+                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                for child in children(self.nodes, i) {
+                    self.node(child)?;
+                }
+            }
+            NodeKind::BitStream | NodeKind::Args | NodeKind::TokBody => {
+                self.w
+                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                let start = self.w.bit_len();
+                let kids: Vec<usize> = children(self.nodes, i).collect();
+                let complete = n.kind == NodeKind::BitStream || n.decoded();
+                for &child in &kids {
+                    self.node(child)?;
+                }
+                if !complete {
+                    // Contents not (all) decoded: the rest is copied as it was.
+                    let range = contents(&n);
+                    let done = self.w.bit_len() - start;
+                    self.w.copy(self.body, range.start + done, range.end);
+                }
+                if self.w.bit_len() - start != n.value as usize {
+                    return Err(EncodeError::Inconsistent { node: i as u32 });
+                }
+            }
+            NodeKind::Tld => {
+                for child in children(self.nodes, i) {
+                    self.node(child)?;
+                }
+            }
+            NodeKind::Raw => {
+                self.w.copy(self.body, 0, self.body.len() * 8);
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+}
+
+/// Digits of the shortest TDFINT of `v`.
+fn nibbles(v: u64) -> u32 {
+    if v == 0 {
+        1
+    } else {
+        (64 - v.leading_zeros()).div_ceil(3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits() {
+        assert_eq!(nibbles(0), 1);
+        assert_eq!(nibbles(7), 1);
+        assert_eq!(nibbles(8), 2);
+        assert_eq!(nibbles(u64::MAX), 22);
+    }
+}
