@@ -253,17 +253,21 @@ impl Decoded {
                         &mut self.problems,
                         ui as u32,
                     );
-                    let result = d.sort(sort).and_then(|()| {
-                        d.r.align();
-                        match d.r.left() {
-                            0 => Ok(()),
-                            left => Err(DecodeError {
-                                kind: ErrorKind::Trailing { bits: left as u32 },
-                                pos: d.r.pos() as u32,
-                            }),
+                    d.nodes.reserve(body.len() * 2);
+                    let error = match d.sort(sort) {
+                        Err(_) => d.failure.take(),
+                        Ok(()) => {
+                            d.r.align();
+                            match d.r.left() {
+                                0 => None,
+                                left => Some(DecodeError {
+                                    kind: ErrorKind::Trailing { bits: left as u32 },
+                                    pos: d.r.pos() as u32,
+                                }),
+                            }
                         }
-                    });
-                    if let Err(e) = result {
+                    };
+                    if let Some(e) = error {
                         tree.path = d.close_after_error(root as usize);
                         tree.error = Some(e);
                     }

@@ -22,9 +22,9 @@
 //! than [`MAX_DEPTH`] sorts deep, and allocates nodes only for items it has read, so a
 //! lying count or length costs nothing.
 
-use super::bits::{BodyReader, Eof, TdfInt};
+use super::bits::{BodyReader, TdfInt};
 use super::sig::{Sigs, SortRef};
-use super::table::{cons, sort, Denotes, Item, Param, SortId, Wrap, ENTITIES, FOREIGN_SORTS};
+use super::table::{cons, sort, ConsId, Denotes, SortId, ENTITIES, FOREIGN_SORTS};
 use super::tree::{Node, NodeKind, LABEL, OPEN};
 use crate::hash::FastHashMap;
 
@@ -185,9 +185,16 @@ pub(crate) struct BodyDecoder<'a, 's> {
     token_sig: u32,
     /// Signature (+1) of the token definition decoded last.
     tokbody_sig: u32,
+    /// Why decoding stopped.
+    pub failure: Option<DecodeError>,
 }
 
-type Res = Result<(), DecodeError>;
+/// Decoding stopped; the error is in [`BodyDecoder::failure`]. (A zero-sized error keeps
+/// the hot paths' results in registers.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Failed;
+
+type Res = Result<(), Failed>;
 
 impl<'a, 's> BodyDecoder<'a, 's> {
     pub(crate) fn new(
@@ -210,23 +217,22 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             depth: 0,
             token_sig: 0,
             tokbody_sig: 0,
+            failure: None,
         }
     }
 
-    #[inline]
-    fn err(&self, kind: ErrorKind, pos: usize) -> DecodeError {
-        DecodeError {
+    #[cold]
+    fn err(&mut self, kind: ErrorKind, pos: usize) -> Failed {
+        self.failure = Some(DecodeError {
             kind,
             pos: pos as u32,
-        }
+        });
+        Failed
     }
 
-    #[inline]
-    fn eof(&self, pos: usize) -> impl Fn(Eof) -> DecodeError {
-        move |_| DecodeError {
-            kind: ErrorKind::Eof,
-            pos: pos as u32,
-        }
+    #[cold]
+    fn eof(&mut self, pos: usize) -> Failed {
+        self.err(ErrorKind::Eof, pos)
     }
 
     #[inline]
@@ -273,9 +279,9 @@ impl<'a, 's> BodyDecoder<'a, 's> {
 
     /// A TDFINT that must fit in 32 bits (a count, length or identifier).
     #[inline]
-    fn small(&mut self) -> Result<(u32, u8), DecodeError> {
+    fn small(&mut self) -> Result<(u32, u8), Failed> {
         let pos = self.r.pos();
-        let t = self.r.tdfint().map_err(self.eof(pos))?;
+        let t = self.r.tdfint().map_err(|_| self.eof(pos))?;
         match u32::try_from(t.value) {
             Ok(v) if !t.big && t.nibbles <= 255 => Ok((v, t.nibbles as u8)),
             _ => Err(self.err(ErrorKind::TooBig, pos)),
@@ -283,46 +289,80 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     }
 
     /// Decodes one construct of sort `s`.
+    #[inline]
     pub(crate) fn sort(&mut self, s: SortId) -> Res {
+        self.decode_sort(s)
+    }
+
+    /// Starts a construct: checks the nesting depth; returns the position.
+    #[inline(always)]
+    fn enter(&mut self) -> Result<usize, Failed> {
+        let pos = self.r.pos();
         if self.depth >= MAX_DEPTH {
-            return Err(self.err(ErrorKind::TooDeep, self.r.pos()));
+            return Err(self.err(ErrorKind::TooDeep, pos));
         }
         self.depth += 1;
-        let pos = self.r.pos();
-        let info = s.info();
-        let number = if info.bits == 0 {
-            0
-        } else if info.extendable {
-            self.r
-                .extendable(u32::from(info.bits))
-                .map_err(self.eof(pos))?
-                .unwrap_or(u32::MAX)
-        } else {
-            self.r.bits(u32::from(info.bits)).map_err(self.eof(pos))?
-        };
-        let Some(c) = s.construct(number) else {
-            return Err(self.err(
-                ErrorKind::BadConstruct {
-                    sort: s,
-                    value: number,
-                },
-                pos,
-            ));
-        };
-        let idx = self.push(NodeKind::Cons, 0, c.0, 0, pos);
-        let mut tok = 0;
-        for p in c.params() {
-            match p.item {
-                Item::Args => self.args(s, idx, tok)?,
-                Item::Sort(sort::TOKEN) if p.wrap == Wrap::One => {
-                    self.param(p)?;
-                    tok = self.token_sig;
-                }
-                _ => self.param(p)?,
-            }
+        Ok(pos)
+    }
+
+    /// A constructor number in the extendable encoding of `bits` bits (`u32::MAX`
+    /// beyond 32 bits, which no constructor has).
+    #[inline(always)]
+    fn number_ext(&mut self, bits: u32, pos: usize) -> Result<u32, Failed> {
+        match self.r.extendable(bits) {
+            Ok(n) => Ok(n.unwrap_or(u32::MAX)),
+            Err(_) => Err(self.eof(pos)),
         }
+    }
+
+    /// A constructor number of `bits` bits (every sort of TDF 4 is extendable, but the
+    /// table allows other sorts).
+    #[inline(always)]
+    #[allow(dead_code)]
+    fn number_fixed(&mut self, bits: u32, pos: usize) -> Result<u32, Failed> {
+        self.r.bits(bits).map_err(|_| self.eof(pos))
+    }
+
+    #[cold]
+    fn bad_construct(&mut self, s: SortId, value: u32, pos: usize) -> Failed {
+        self.err(ErrorKind::BadConstruct { sort: s, value }, pos)
+    }
+
+    /// A unit body inside a body: only capsules hold them.
+    #[cold]
+    fn unit_body(&mut self) -> Failed {
+        let pos = self.r.pos();
+        self.bad_construct(sort::UNIT, 0, pos)
+    }
+
+    /// Pushes the node of constructor `c`, read at `pos`.
+    #[inline(always)]
+    fn open(&mut self, c: ConsId, pos: usize) -> usize {
+        self.push(NodeKind::Cons, 0, c.0, 0, pos)
+    }
+
+    /// Ends the construct of node `idx`.
+    #[inline(always)]
+    fn leave(&mut self, idx: usize) {
         self.close(idx);
         self.depth -= 1;
+    }
+
+    /// After `make_tok` (node `idx`): the token's signature is the one applied next.
+    #[inline(always)]
+    fn after_make_tok(&mut self, idx: usize) {
+        let id = self.nodes[idx + 1].value;
+        self.token_sig = if id < self.scope.counts[1] {
+            self.scope.tokens.get(id)
+        } else {
+            0
+        };
+    }
+
+    /// What follows a construct that names a token's signature: tokens, token
+    /// declarations, definitions and formal parameters.
+    #[inline(never)]
+    fn after(&mut self, c: ConsId, idx: usize, pos: usize, tok: u32) {
         match c {
             cons::MAKE_TOK => {
                 let id = self.nodes[idx + 1].value;
@@ -362,55 +402,28 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             }
             _ => {}
         }
+    }
+
+    /// An OPTION of what `f` decodes.
+    #[inline(always)]
+    fn p_option(&mut self, f: impl FnOnce(&mut Self) -> Res) -> Res {
+        let pos = self.r.pos();
+        let present = self.r.bit().map_err(|_| self.eof(pos))?;
+        if present {
+            let i = self.push(NodeKind::Option, 0, 0, 1, pos);
+            f(self)?;
+            self.close(i);
+        } else {
+            self.leaf(NodeKind::Option, 0, 0, 0, pos);
+        }
         Ok(())
     }
 
-    /// Decodes one parameter.
+    /// A LIST (`flag`: the 0 bit first) or SLIST of what `f` decodes.
     #[inline]
-    fn param(&mut self, p: &Param) -> Res {
-        if p.align {
-            self.r.align();
-        }
-        match p.wrap {
-            Wrap::One => self.item(p.item),
-            Wrap::Option => {
-                let pos = self.r.pos();
-                let present = self.r.bit().map_err(self.eof(pos))?;
-                if present {
-                    let i = self.push(NodeKind::Option, 0, 0, 1, pos);
-                    self.item(p.item)?;
-                    self.close(i);
-                } else {
-                    self.leaf(NodeKind::Option, 0, 0, 0, pos);
-                }
-                Ok(())
-            }
-            Wrap::List => self.list(p.item, true),
-            Wrap::SList => self.list(p.item, false),
-            Wrap::OptionList => {
-                let pos = self.r.pos();
-                let present = self.r.bit().map_err(self.eof(pos))?;
-                if present {
-                    let i = self.push(NodeKind::Option, 0, 0, 1, pos);
-                    self.list(p.item, true)?;
-                    self.close(i);
-                } else {
-                    self.leaf(NodeKind::Option, 0, 0, 0, pos);
-                }
-                Ok(())
-            }
-            Wrap::BitStream => {
-                let Item::Sort(s) = p.item else {
-                    unreachable!("the table only puts sorts in bitstreams")
-                };
-                self.bitstream(s)
-            }
-        }
-    }
-
-    fn list(&mut self, item: Item, flag: bool) -> Res {
+    fn p_list(&mut self, flag: bool, f: impl Fn(&mut Self) -> Res) -> Res {
         let pos = self.r.pos();
-        if flag && self.r.bit().map_err(self.eof(pos))? {
+        if flag && self.r.bit().map_err(|_| self.eof(pos))? {
             return Err(self.err(ErrorKind::ListFlag, pos));
         }
         let (n, _) = self.small()?;
@@ -423,74 +436,74 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         // Every item takes at least one bit, so a lying count ends at the end of the
         // input.
         for _ in 0..n {
-            self.item(item)?;
+            f(self)?;
         }
         self.close(i);
         Ok(())
     }
 
-    /// Decodes one item.
-    fn item(&mut self, item: Item) -> Res {
+    /// A TDFINT.
+    #[inline(always)]
+    fn p_int(&mut self) -> Res {
         let pos = self.r.pos();
-        match item {
-            Item::Sort(s) => self.sort(s),
-            Item::TdfInt => {
-                let t = self.r.tdfint().map_err(self.eof(pos))?;
-                self.int(t, pos);
-                Ok(())
-            }
-            Item::TdfBool => {
-                let b = self.r.bit().map_err(self.eof(pos))?;
-                self.leaf(NodeKind::Bool, 0, 0, b as u32, pos);
-                Ok(())
-            }
-            Item::TdfString => self.string(),
-            Item::TdfIdent => self.ident(),
-            Item::Id(e) => {
-                let (id, digits) = self.small()?;
-                let slot = entity_slot(e).expect("the table names linkable sorts");
-                let count = self.scope.counts[slot];
-                let i = self.nodes.len();
-                self.leaf(NodeKind::Id, digits, e.0, id, pos);
-                if id >= count {
-                    self.problem(
-                        ProblemKind::IdOutOfRange {
-                            entity: e,
-                            id,
-                            count,
-                        },
-                        i,
-                        pos,
-                    );
-                }
-                Ok(())
-            }
-            Item::Label => {
-                let (id, digits) = self.small()?;
-                let i = self.nodes.len();
-                self.leaf(NodeKind::Id, digits, LABEL, id, pos);
-                if id >= self.scope.labels {
-                    let count = self.scope.labels;
-                    self.problem(ProblemKind::LabelOutOfRange { id, count }, i, pos);
-                }
-                Ok(())
-            }
-            Item::Labels => {
-                let (n, digits) = self.small()?;
-                self.scope.labels = n;
-                self.leaf(NodeKind::Labels, digits, 0, n, pos);
-                Ok(())
-            }
-            Item::Args => unreachable!("handled with the token before it"),
-            Item::TokBody => self.tokbody(),
-            Item::UnitBody => Err(self.err(
-                ErrorKind::BadConstruct {
-                    sort: sort::UNIT,
-                    value: 0,
+        let t = self.r.tdfint().map_err(|_| self.eof(pos))?;
+        self.int(t, pos);
+        Ok(())
+    }
+
+    /// A TDFBOOL.
+    #[inline(always)]
+    fn p_bool(&mut self) -> Res {
+        let pos = self.r.pos();
+        let b = self.r.bit().map_err(|_| self.eof(pos))?;
+        self.leaf(NodeKind::Bool, 0, 0, b as u32, pos);
+        Ok(())
+    }
+
+    /// A unit-scope identifier of linkable sort `e`, the entity of slot `slot` of
+    /// [`ENTITIES`].
+    #[inline(always)]
+    fn p_id(&mut self, e: SortId, slot: usize) -> Res {
+        let pos = self.r.pos();
+        let (id, digits) = self.small()?;
+        let count = self.scope.counts[slot];
+        let i = self.nodes.len();
+        self.leaf(NodeKind::Id, digits, e.0, id, pos);
+        if id >= count {
+            self.problem(
+                ProblemKind::IdOutOfRange {
+                    entity: e,
+                    id,
+                    count,
                 },
+                i,
                 pos,
-            )),
+            );
         }
+        Ok(())
+    }
+
+    /// A label.
+    #[inline(always)]
+    fn p_label(&mut self) -> Res {
+        let pos = self.r.pos();
+        let (id, digits) = self.small()?;
+        let i = self.nodes.len();
+        self.leaf(NodeKind::Id, digits, LABEL, id, pos);
+        if id >= self.scope.labels {
+            let count = self.scope.labels;
+            self.problem(ProblemKind::LabelOutOfRange { id, count }, i, pos);
+        }
+        Ok(())
+    }
+
+    /// The unit's label count.
+    fn p_labels(&mut self) -> Res {
+        let pos = self.r.pos();
+        let (n, digits) = self.small()?;
+        self.scope.labels = n;
+        self.leaf(NodeKind::Labels, digits, 0, n, pos);
+        Ok(())
     }
 
     /// Pushes an integer node.
@@ -505,8 +518,9 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     }
 
     /// The offset from `pos` to here, for a node's `code`.
-    fn header(&self, pos: usize) -> Result<u16, DecodeError> {
-        u16::try_from(self.r.pos() - pos).map_err(|_| self.err(ErrorKind::TooBig, pos))
+    fn header(&mut self, pos: usize) -> Result<u16, Failed> {
+        let n = self.r.pos() - pos;
+        u16::try_from(n).map_err(|_| self.err(ErrorKind::TooBig, pos))
     }
 
     fn string(&mut self) -> Res {
@@ -518,7 +532,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         }
         let header = self.header(pos)?;
         let bits = n as usize * k as usize;
-        self.r.skip(bits).map_err(self.eof(pos))?;
+        self.r.skip(bits).map_err(|_| self.eof(pos))?;
         self.leaf(NodeKind::Str, k as u8, header, n, pos);
         Ok(())
     }
@@ -532,13 +546,13 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         }
         self.r.align();
         let header = self.header(pos)?;
-        self.r.skip(n as usize * 8).map_err(self.eof(pos))?;
+        self.r.skip(n as usize * 8).map_err(|_| self.eof(pos))?;
         self.leaf(NodeKind::Ident, 8, header, n, pos);
         Ok(())
     }
 
     /// Reads a bitstream's length; returns (start of contents, end of contents, header).
-    fn stream_head(&mut self) -> Result<(usize, usize, u16), DecodeError> {
+    fn stream_head(&mut self) -> Result<(usize, usize, u16), Failed> {
         let pos = self.r.pos();
         let (len, _) = self.small()?;
         if len as usize > self.r.left() {
@@ -549,14 +563,14 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         Ok((start, start + len as usize, header))
     }
 
-    /// A BITSTREAM holding one construct of sort `s`.
-    fn bitstream(&mut self, s: SortId) -> Res {
+    /// A BITSTREAM holding what `f` decodes, filling it exactly.
+    fn p_bitstream(&mut self, f: impl FnOnce(&mut Self) -> Res) -> Res {
         let pos = self.r.pos();
         let (start, stop, header) = self.stream_head()?;
         let i = self.push(NodeKind::BitStream, 1, header, (stop - start) as u32, pos);
         let saved = self.r.end();
         self.r.set_end(stop);
-        self.sort(s)?;
+        f(self)?;
         if self.r.pos() != stop {
             return Err(self.length_error(start, stop, pos));
         }
@@ -565,11 +579,12 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         Ok(())
     }
 
-    fn length_error(&self, start: usize, stop: usize, pos: usize) -> DecodeError {
+    fn length_error(&mut self, start: usize, stop: usize, pos: usize) -> Failed {
+        let used = (self.r.pos() - start) as u32;
         self.err(
             ErrorKind::Length {
                 length: (stop - start) as u32,
-                used: (self.r.pos() - start) as u32,
+                used,
             },
             pos,
         )
@@ -591,7 +606,12 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             self.close(i);
             return Ok(());
         };
-        let result = self.sigs.result(sig);
+        let (result, nparams) = (self.sigs.result(sig), self.sigs.params(sig).len());
+        if nparams == 0 && len == 0 && matches!(result, SortRef::Sort(r) if r == app) {
+            self.nodes[i].aux = 1;
+            self.close(i);
+            return Ok(());
+        }
         let fits = match result {
             SortRef::Token(_) => app == sort::TOKEN,
             SortRef::Sort(r) => r == app,
@@ -611,7 +631,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         let saved = self.r.end();
         self.r.set_end(stop);
         let mut outcome = Ok(true);
-        for k in 0..self.sigs.params(sig).len() {
+        for k in 0..nparams {
             let p = self.sigs.params(sig)[k];
             outcome = self.arg(p);
             if !matches!(outcome, Ok(true)) {
@@ -628,11 +648,17 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             // A parameter of a foreign sort: the rest cannot be decoded, but nothing is
             // wrong.
             Ok(false) => Some(None),
-            Err(e) if e.kind == ErrorKind::TooDeep => return Err(e),
-            Err(e) => Some(Some(ProblemKind::TokenArgs {
-                error: Some(e.kind),
-                left: 0,
-            })),
+            Err(Failed) => {
+                let e = self.failure.take().expect("a failure is recorded");
+                if e.kind == ErrorKind::TooDeep {
+                    self.failure = Some(e);
+                    return Err(Failed);
+                }
+                Some(Some(ProblemKind::TokenArgs {
+                    error: Some(e.kind),
+                    left: 0,
+                }))
+            }
         };
         match problem {
             None => self.nodes[i].aux = 1,
@@ -652,7 +678,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     }
 
     /// One token parameter of sort `p`; `false` for a foreign sort (not decodable).
-    fn arg(&mut self, p: SortRef) -> Result<bool, DecodeError> {
+    fn arg(&mut self, p: SortRef) -> Result<bool, Failed> {
         match p {
             SortRef::Sort(s) => self.sort(s).map(|()| true),
             SortRef::Token(_) => self.sort(sort::TOKEN).map(|()| true),
@@ -781,6 +807,9 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         path
     }
 }
+
+// The per-sort decoders (`decode_sort`, `s_exp`, ...), generated from the table.
+include!(concat!(env!("OUT_DIR"), "/decoder.rs"));
 
 #[cfg(test)]
 mod tests {
