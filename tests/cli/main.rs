@@ -2,6 +2,7 @@
 
 mod conventions;
 mod coverage;
+mod decode;
 mod diagnostics;
 mod examples;
 mod explain;

@@ -47,7 +47,7 @@ pub struct UnitTree {
 }
 
 /// Every unit body of a capsule, decoded.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Decoded {
     /// The nodes of every unit, unit after unit.
     pub nodes: Vec<Node>,
@@ -60,8 +60,26 @@ pub struct Decoded {
     pub problems: Vec<Problem>,
     /// Signatures (+1; 0 unknown) of the capsule-scope tokens.
     pub capsule_tokens: Vec<u32>,
+    /// Bodies longer than this are not decoded ([`ErrorKind::TooLong`]); at most
+    /// [`MAX_BODY_BYTES`], which node positions can hold.
+    pub max_body_bytes: usize,
     scratch: Vec<Node>,
     scope: Scope,
+}
+
+impl Default for Decoded {
+    fn default() -> Self {
+        Decoded {
+            nodes: Vec::new(),
+            units: Vec::new(),
+            sigs: Sigs::new(),
+            problems: Vec::new(),
+            capsule_tokens: Vec::new(),
+            max_body_bytes: MAX_BODY_BYTES,
+            scratch: Vec::new(),
+            scope: Scope::default(),
+        }
+    }
 }
 
 impl Decoded {
@@ -108,7 +126,7 @@ impl Decoded {
             let sort = unit_sort(g.name).expect("tokdec and tokdef are in the table");
             for ui in g.units.clone() {
                 let body = c.units[ui].body;
-                if body.len() > MAX_BODY_BYTES {
+                if body.len() > self.max_body_bytes.min(MAX_BODY_BYTES) {
                     continue;
                 }
                 self.setup_scope(c, ui, &shape_of, &capsule_tokens, &sparse, &[]);
@@ -153,16 +171,11 @@ impl Decoded {
                             } else {
                                 Some(sparse.entry(id).or_insert(0))
                             };
+                            // (A different signature was reported by the decoder,
+                            // which knew this one.)
                             if let Some(slot) = slot {
                                 if *slot == 0 {
                                     *slot = sig + 1;
-                                } else if !self.sigs.same(*slot - 1, sig) {
-                                    self.problems.push(Problem {
-                                        kind: ProblemKind::TokenRedeclared { id: local },
-                                        unit: ui as u32,
-                                        node: u32::MAX,
-                                        pos: 0,
-                                    });
                                 }
                             }
                         }
@@ -236,7 +249,7 @@ impl Decoded {
                     .iter()
                     .map(|&(_, l, s)| (l, s))
                     .collect();
-                if body.len() > MAX_BODY_BYTES {
+                if body.len() > self.max_body_bytes.min(MAX_BODY_BYTES) {
                     tree.error = Some(DecodeError {
                         kind: ErrorKind::TooLong,
                         pos: 0,

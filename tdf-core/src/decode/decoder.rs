@@ -19,8 +19,9 @@
 //! Errors that make the rest of the body unreadable (the end reached inside an item, an
 //! unknown constructor number, nesting deeper than [`MAX_DEPTH`]) stop the unit with a
 //! [`DecodeError`]; the nodes decoded until then stay. The decoder never recurses more
-//! than [`MAX_DEPTH`] sorts deep, and allocates nodes only for items it has read, so a
-//! lying count or length costs nothing.
+//! than [`MAX_DEPTH`] sorts deep (nor uses more than a megabyte of stack, whatever the
+//! build's frame sizes), and allocates nodes only for items it has read, so a lying
+//! count or length costs nothing.
 
 use super::bits::{BodyReader, TdfInt};
 use super::sig::{Sigs, SortRef};
@@ -187,6 +188,8 @@ pub(crate) struct BodyDecoder<'a, 's> {
     tokbody_sig: u32,
     /// Why decoding stopped.
     pub failure: Option<DecodeError>,
+    /// The stack address where decoding started.
+    stack_base: usize,
 }
 
 /// Decoding stopped; the error is in [`BodyDecoder::failure`]. (A zero-sized error keeps
@@ -218,6 +221,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             token_sig: 0,
             tokbody_sig: 0,
             failure: None,
+            stack_base: super::stack_address(),
         }
     }
 
@@ -298,7 +302,8 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     #[inline(always)]
     fn enter(&mut self) -> Result<usize, Failed> {
         let pos = self.r.pos();
-        if self.depth >= MAX_DEPTH {
+        let used = self.stack_base.wrapping_sub(super::stack_address());
+        if self.depth >= MAX_DEPTH || used > super::STACK_BUDGET {
             return Err(self.err(ErrorKind::TooDeep, pos));
         }
         self.depth += 1;

@@ -22,8 +22,6 @@ pub enum EncodeError {
     /// Node `node` does not fit its place (a bitstream's contents came out at another
     /// length than recorded).
     Inconsistent { node: u32 },
-    /// The tree nests deeper than the decoder allows.
-    TooDeep,
 }
 
 /// Writes unit `u` of `decoded` back; `body` is the body it was decoded from.
@@ -35,11 +33,10 @@ pub fn encode_unit(decoded: &Decoded, u: &UnitTree, body: &[u8]) -> Result<Vec<u
         nodes: &decoded.nodes,
         body,
         w: BodyWriter::new(),
-        depth: 0,
     };
     let root = u.root as usize;
     if root < u.end as usize {
-        e.node(root)?;
+        e.run(root)?;
     }
     e.w.align();
     Ok(e.w.finish())
@@ -49,20 +46,51 @@ struct Encoder<'n, 'b> {
     nodes: &'n [Node],
     body: &'b [u8],
     w: BodyWriter,
-    depth: u32,
 }
 
-/// Deepest nesting of nodes written: the decoder's limit on constructs, with room for
-/// the options, lists and bitstreams between them.
-const MAX_NODE_DEPTH: u32 = 4 * super::decoder::MAX_DEPTH + 16;
+/// A step of the encoder's stack (an explicit stack: the tree is as deep as the decoder
+/// allowed, and the encoder must not recurse that deep).
+enum Work {
+    /// Write node `i`.
+    Node(usize),
+    /// BYTE_ALIGN.
+    Align,
+    /// End the bitstream of node `i`, whose contents started at bit `start`.
+    EndStream { i: usize, start: usize },
+}
 
 impl Encoder<'_, '_> {
-    fn node(&mut self, i: usize) -> Result<(), EncodeError> {
-        self.depth += 1;
-        if self.depth > MAX_NODE_DEPTH {
-            return Err(EncodeError::TooDeep);
+    fn run(&mut self, root: usize) -> Result<(), EncodeError> {
+        let mut stack = vec![Work::Node(root)];
+        while let Some(work) = stack.pop() {
+            match work {
+                Work::Align => self.w.align(),
+                Work::Node(i) => self.node(i, &mut stack),
+                Work::EndStream { i, start } => {
+                    let n = self.nodes[i];
+                    let complete = n.kind == NodeKind::BitStream || n.decoded();
+                    if !complete {
+                        // Contents not (all) decoded: the rest is copied as it was.
+                        let range = contents(&n);
+                        let done = self.w.bit_len() - start;
+                        self.w.copy(self.body, range.start + done, range.end);
+                    }
+                    if self.w.bit_len() - start != n.value as usize {
+                        return Err(EncodeError::Inconsistent { node: i as u32 });
+                    }
+                }
+            }
         }
+        Ok(())
+    }
+
+    /// Writes what precedes node `i`'s children and schedules them.
+    fn node(&mut self, i: usize, stack: &mut Vec<Work>) {
         let n = self.nodes[i];
+        let kids = |stack: &mut Vec<Work>| {
+            let kids: Vec<usize> = children(self.nodes, i).collect();
+            stack.extend(kids.into_iter().rev().map(Work::Node));
+        };
         match n.kind {
             NodeKind::Cons => {
                 let c = ConsId(n.code);
@@ -76,11 +104,12 @@ impl Encoder<'_, '_> {
                     }
                 }
                 let params = c.params();
-                for (k, child) in children(self.nodes, i).enumerate() {
+                let kids: Vec<usize> = children(self.nodes, i).collect();
+                for (k, &child) in kids.iter().enumerate().rev() {
+                    stack.push(Work::Node(child));
                     if params.get(k).is_some_and(|p| p.align) {
-                        self.w.align();
+                        stack.push(Work::Align);
                     }
-                    self.node(child)?;
                 }
             }
             NodeKind::Int | NodeKind::Id | NodeKind::Labels => {
@@ -109,9 +138,7 @@ impl Encoder<'_, '_> {
             }
             NodeKind::Option => {
                 self.w.bits(n.value, 1);
-                for child in children(self.nodes, i) {
-                    self.node(child)?;
-                }
+                kids(stack);
             }
             NodeKind::List | NodeKind::SList => {
                 if n.kind == NodeKind::List {
@@ -119,40 +146,18 @@ impl Encoder<'_, '_> {
                 }
                 self.w
                     .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
-                for child in children(self.nodes, i) {
-                    self.node(child)?;
-                }
+                kids(stack);
             }
             NodeKind::BitStream | NodeKind::Args | NodeKind::TokBody => {
                 self.w
                     .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
                 let start = self.w.bit_len();
-                let kids: Vec<usize> = children(self.nodes, i).collect();
-                let complete = n.kind == NodeKind::BitStream || n.decoded();
-                for &child in &kids {
-                    self.node(child)?;
-                }
-                if !complete {
-                    // Contents not (all) decoded: the rest is copied as it was.
-                    let range = contents(&n);
-                    let done = self.w.bit_len() - start;
-                    self.w.copy(self.body, range.start + done, range.end);
-                }
-                if self.w.bit_len() - start != n.value as usize {
-                    return Err(EncodeError::Inconsistent { node: i as u32 });
-                }
+                stack.push(Work::EndStream { i, start });
+                kids(stack);
             }
-            NodeKind::Tld => {
-                for child in children(self.nodes, i) {
-                    self.node(child)?;
-                }
-            }
-            NodeKind::Raw => {
-                self.w.copy(self.body, 0, self.body.len() * 8);
-            }
+            NodeKind::Tld => kids(stack),
+            NodeKind::Raw => self.w.copy(self.body, 0, self.body.len() * 8),
         }
-        self.depth -= 1;
-        Ok(())
     }
 }
 

@@ -996,6 +996,9 @@ enum P {
 struct Printer<'v, 'd, 'a, 'w> {
     v: &'v TncView<'d, 'a>,
     out: &'w mut dyn Write,
+    /// The stack address where printing started: printing recurses as deep as the tree,
+    /// and shows "...." below a megabyte of stack (only hostile trees are that deep).
+    stack_base: usize,
 }
 
 fn sort_name(v: &TncView<'_, '_>, s: TSort) -> String {
@@ -1096,6 +1099,14 @@ impl Printer<'_, '_, '_, '_> {
     }
 
     fn node(&mut self, ctx: u32, i: usize, d: usize, negate: &mut bool) -> io::Result<bool> {
+        let used = self
+            .stack_base
+            .wrapping_sub(tdf_core::decode::stack_address());
+        if used > tdf_core::decode::STACK_BUDGET {
+            self.spaces(d)?;
+            self.out.write_all(b"....")?;
+            return Ok(true);
+        }
         let n = self.nodes()[i];
         match n.kind {
             NodeKind::Bool => {
@@ -1427,7 +1438,11 @@ impl TncView<'_, '_> {
 
     /// Prints the tables as `tnc -p` does, and the termination line after a stop.
     pub fn print(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut p = Printer { v: self, out };
+        let mut p = Printer {
+            v: self,
+            out,
+            stack_base: tdf_core::decode::stack_address(),
+        };
         if !self.high.is_empty() {
             p.out.write_all(b"# HIGH-LEVEL SORTS\n\n")?;
             for h in self.high.iter().filter(|h| h.visible) {
