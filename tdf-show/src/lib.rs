@@ -8,6 +8,9 @@
 //!   version, linker information, unit sets with unit counts and body sizes, shapes
 //!   with id counts, and every external name with its usage, undefined ones marked.
 //! * [`show`] decides between the two by the file's magic number (`TDFC` or `TDFL`).
+//! * [`decode`] is `tshow -d` and `tshow --check`: a capsule's unit bodies printed in
+//!   TenDRA's TDF notation exactly as `tnc -p` prints them, or as JSON
+//!   (`tshow-decode-1`), or checked for damage.
 //! * [`extract`] writes library members to files (§6.3), safely: a leading `/` is
 //!   stripped, a name with a `..` component or a path leading through a symbolic link
 //!   out of the target directory is refused (`unsafe_member_name`), and every file is
