@@ -431,13 +431,13 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         if flag && self.r.bit().map_err(|_| self.eof(pos))? {
             return Err(self.err(ErrorKind::ListFlag, pos));
         }
-        let (n, _) = self.small()?;
+        let (n, digits) = self.small()?;
         let kind = if flag {
             NodeKind::List
         } else {
             NodeKind::SList
         };
-        let i = self.push(kind, 0, 0, n, pos);
+        let i = self.push(kind, digits, 0, n, pos);
         // Every item takes at least one bit, so a lying count ends at the end of the
         // input.
         for _ in 0..n {

@@ -1,11 +1,11 @@
 //! The encoder: a decoded unit body written back into bits.
 //!
 //! Every node is written from what the tree holds: constructor numbers in their sort's
-//! encoding, integers in as many digits as they were read with, counts and lengths, the
-//! options' and lists' flags, alignment where the table asks for it. Only the contents
-//! of leaves that the tree locates rather than holds (the characters of strings and
-//! identifiers, the digits of integers too big for 32 bits, and parameters of tokens
-//! without a known signature) are copied from the body the tree was decoded from.
+//! encoding, integers, counts and lengths in as many digits as they were read with, the
+//! options' and lists' flags, alignment where the table asks for it. Only what the tree
+//! locates rather than holds (strings and identifiers, the digits of integers too big
+//! for 32 bits, parameters of tokens without a known signature, and the padding bits of
+//! the body's last byte) is copied from the body the tree was decoded from.
 //! For a body decoded without error the result is the body, bit for bit (a test checks
 //! this over the corpus).
 
@@ -38,7 +38,9 @@ pub fn encode_unit(decoded: &Decoded, u: &UnitTree, body: &[u8]) -> Result<Vec<u
     if root < u.end as usize {
         e.run(root)?;
     }
-    e.w.align();
+    // The padding of the last byte, as it was.
+    let end = e.w.bit_len();
+    e.w.copy(body, end, end.div_ceil(8) * 8);
     Ok(e.w.finish())
 }
 
@@ -120,21 +122,13 @@ impl Encoder<'_, '_> {
                 self.w.copy(self.body, start, start + 4 * n.value as usize);
             }
             NodeKind::Bool => self.w.bits(n.value, 1),
-            NodeKind::Str => {
-                self.w.tdfint(u64::from(n.aux), nibbles(u64::from(n.aux)));
-                self.w
-                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
-                let start = n.pos as usize + n.code as usize;
-                self.w
-                    .copy(self.body, start, start + n.value as usize * n.aux as usize);
-            }
-            NodeKind::Ident => {
-                self.w.tdfint(8, 2);
-                self.w
-                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
-                self.w.align();
-                let start = n.pos as usize + n.code as usize;
-                self.w.copy(self.body, start, start + 8 * n.value as usize);
+            NodeKind::Str | NodeKind::Ident => {
+                // The header (character width and count, as they were written) and the
+                // characters are the body's.
+                let start = n.pos as usize;
+                let width = if n.kind == NodeKind::Ident { 8 } else { n.aux };
+                let end = start + n.code as usize + n.value as usize * width as usize;
+                self.w.copy(self.body, start, end);
             }
             NodeKind::Option => {
                 self.w.bits(n.value, 1);
@@ -144,13 +138,12 @@ impl Encoder<'_, '_> {
                 if n.kind == NodeKind::List {
                     self.w.bits(0, 1);
                 }
-                self.w
-                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                self.w.tdfint(u64::from(n.value), u32::from(n.aux));
                 kids(stack);
             }
             NodeKind::BitStream | NodeKind::Args | NodeKind::TokBody => {
-                self.w
-                    .tdfint(u64::from(n.value), nibbles(u64::from(n.value)));
+                // The length, in as many digits as it was written with.
+                self.w.tdfint(u64::from(n.value), u32::from(n.code) / 4);
                 let start = self.w.bit_len();
                 stack.push(Work::EndStream { i, start });
                 kids(stack);
@@ -158,27 +151,5 @@ impl Encoder<'_, '_> {
             NodeKind::Tld => kids(stack),
             NodeKind::Raw => self.w.copy(self.body, 0, self.body.len() * 8),
         }
-    }
-}
-
-/// Digits of the shortest TDFINT of `v`.
-fn nibbles(v: u64) -> u32 {
-    if v == 0 {
-        1
-    } else {
-        (64 - v.leading_zeros()).div_ceil(3)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digits() {
-        assert_eq!(nibbles(0), 1);
-        assert_eq!(nibbles(7), 1);
-        assert_eq!(nibbles(8), 2);
-        assert_eq!(nibbles(u64::MAX), 22);
     }
 }

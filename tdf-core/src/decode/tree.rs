@@ -28,12 +28,13 @@ pub enum NodeKind {
     Ident,
     /// An OPTION: `value` 1 when present, with the item as its child.
     Option,
-    /// A LIST of `value` items, the children.
+    /// A LIST of `value` items (a count of `aux` digits), the children.
     List,
-    /// An SLIST of `value` items, the children.
+    /// An SLIST of `value` items (a count of `aux` digits), the children.
     SList,
-    /// A BITSTREAM of `value` bits, starting `code` bits after `pos`; `aux` 1 when the
-    /// contents were decoded (they are the children), 0 when they were skipped.
+    /// A BITSTREAM of `value` bits, starting `code` bits after `pos` (the length's
+    /// digits); `aux` 1 when the contents were decoded (they are the children), 0 when
+    /// they were skipped.
     BitStream,
     /// A token application's parameters: like [`NodeKind::BitStream`].
     Args,

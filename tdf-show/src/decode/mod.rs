@@ -35,7 +35,7 @@ pub enum DecodeFormat {
 /// The objects made by `tnc` for a capsule are bounded by this many per input byte
 /// (plus a constant): a capsule declaring more identifiers than it could use is not
 /// shown in TenDRA's notation.
-const OBJECTS_PER_BYTE: u64 = 64;
+const OBJECTS_PER_BYTE: u64 = 16;
 
 /// One capsule to decode: its name in messages, its bytes, and the buffer they lie in.
 struct Input<'a> {

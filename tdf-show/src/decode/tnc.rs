@@ -25,6 +25,7 @@
 //! The tables borrow the decoded tree ([`tdf_core::decode::Decoded`]): declarations and
 //! definitions are kept as node indices and printed at the end.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use tdf_core::capsule::FlatCapsule;
@@ -129,8 +130,6 @@ enum TSort {
 
 #[derive(Clone, Debug)]
 enum Ename {
-    /// No external name.
-    Local,
     /// The external name is the object's name.
     Plain,
     /// A string name that is not an identifier.
@@ -146,10 +145,37 @@ struct Printable {
     nodes: Vec<u32>,
 }
 
+/// An object's name: given (an external name, or tnc's name for an external name that
+/// is not an identifier), or made up from a prefix and a number when it is needed (most
+/// made-up objects are never printed, so their names are not kept).
+#[derive(Clone, Debug)]
+enum Name {
+    Given(Box<[u8]>),
+    /// `~~PREFIX_N`, the prefix a capsule shape's name (by index) or, for
+    /// [`TOKEN_PREFIX`], `token`.
+    Made {
+        prefix: u16,
+        n: u64,
+    },
+}
+
+/// The prefix of the tokens `use_tokdef` makes.
+const TOKEN_PREFIX: u16 = u16::MAX;
+
+/// A token, tag, alignment tag or other object of tnc's tables.
 #[derive(Clone, Debug)]
 struct Obj {
-    name: Vec<u8>,
-    ename: Ename,
+    var: Var,
+    name: Name,
+    /// Its external name, an index into `enames` (`u32::MAX`: local).
+    ename: u32,
+    /// What is known of it, an index into `infos` (`u32::MAX`: nothing yet).
+    info: u32,
+}
+
+/// What tnc records about an object.
+#[derive(Clone, Debug)]
+struct Info {
     // Tags.
     tag_var: u8,
     tag_dec: Option<Printable>,
@@ -165,24 +191,19 @@ struct Obj {
     al_def: Option<Printable>,
 }
 
-impl Obj {
-    fn new(name: Vec<u8>, ename: Ename) -> Obj {
-        Obj {
-            name,
-            ename,
-            tag_var: 3,
-            tag_dec: None,
-            tag_defs: Vec::new(),
-            dec: false,
-            res: TSort::Unknown,
-            args: None,
-            sig: None,
-            def: None,
-            pars: None,
-            al_def: None,
-        }
-    }
-}
+/// The record of an object nothing is known of.
+static NO_INFO: Info = Info {
+    tag_var: 3,
+    tag_dec: None,
+    tag_defs: Vec::new(),
+    dec: false,
+    res: TSort::Unknown,
+    args: None,
+    sig: None,
+    def: None,
+    pars: None,
+    al_def: None,
+};
 
 #[derive(Clone, Debug)]
 struct HighSort {
@@ -218,6 +239,8 @@ pub struct TncView<'d, 'a> {
     capsule: &'d FlatCapsule<'a>,
     vars: Vec<Var>,
     objs: Vec<Obj>,
+    enames: Vec<Ename>,
+    infos: Vec<Info>,
     counters: [i64; 4],
     /// Objects in the name tables, per [`Var::counter`] (`Other` is never printed).
     names: [FastHashMap<Vec<u8>, u32>; 4],
@@ -275,6 +298,8 @@ impl<'d, 'a> TncView<'d, 'a> {
                 .map(|s| Var::of_shape(s.name))
                 .collect(),
             objs: Vec::new(),
+            enames: Vec::new(),
+            infos: Vec::new(),
             counters: [0; 4],
             names: Default::default(),
             cap_bind: Vec::new(),
@@ -322,15 +347,15 @@ impl<'d, 'a> TncView<'d, 'a> {
                             && bytes[1..].iter().all(|&b| alphanum(b));
                         let local = is_local_name(bytes);
                         if ok {
-                            let ename = if local { Ename::Local } else { Ename::Plain };
+                            let ename = if local { None } else { Some(Ename::Plain) };
                             (bytes.to_vec(), ename)
                         } else {
                             let n = format!("~~extern_{}", self.extern_count).into_bytes();
                             self.extern_count += 1;
                             let ename = if local {
-                                Ename::Local
+                                None
                             } else {
-                                Ename::Str(bytes.to_vec())
+                                Some(Ename::Str(bytes.to_vec()))
                             };
                             (n, ename)
                         }
@@ -338,7 +363,8 @@ impl<'d, 'a> TncView<'d, 'a> {
                     ExtName::Unique(parts) => {
                         let n = format!("~~extern_{}", self.extern_count).into_bytes();
                         self.extern_count += 1;
-                        (n, Ename::Unique(parts.iter().map(|p| p.to_vec()).collect()))
+                        let parts = parts.iter().map(|p| p.to_vec()).collect();
+                        (n, Some(Ename::Unique(parts)))
                     }
                 };
                 let id = self.new_obj(var, name, ename, true)?;
@@ -389,9 +415,15 @@ impl<'d, 'a> TncView<'d, 'a> {
         }
     }
 
-    /// Creates an object and enters it in its name table; an existing object of the
-    /// same name is returned instead when `merge`, and is an error otherwise.
-    fn new_obj(&mut self, var: Var, name: Vec<u8>, ename: Ename, merge: bool) -> Result<u32, Stop> {
+    /// Creates an object with an external name and enters it in its name table; an
+    /// existing object of the same name is returned instead.
+    fn new_obj(
+        &mut self,
+        var: Var,
+        name: Vec<u8>,
+        ename: Option<Ename>,
+        merge: bool,
+    ) -> Result<u32, Stop> {
         let k = var.counter();
         self.counters[k] += 1;
         let key = c_name(&name).to_vec();
@@ -403,21 +435,88 @@ impl<'d, 'a> TncView<'d, 'a> {
             return Err(Stop::NameClash);
         }
         let id = self.objs.len() as u32;
-        self.objs.push(Obj::new(name, ename));
+        let ename = match ename {
+            Some(e) => {
+                self.enames.push(e);
+                (self.enames.len() - 1) as u32
+            }
+            None => u32::MAX,
+        };
+        self.objs.push(Obj {
+            var,
+            name: Name::Given(name.into_boxed_slice()),
+            ename,
+            info: u32::MAX,
+        });
         self.names[k].insert(key, id);
         Ok(id)
+    }
+
+    /// Creates an object with a made-up name, `~~PREFIX_N` with N its kind's count
+    /// (a name of the name table spelled the same is an error).
+    fn made_up(&mut self, var: Var, prefix: u16) -> Result<u32, Stop> {
+        let k = var.counter();
+        let n = self.counters[k] as u64;
+        self.counters[k] += 1;
+        let name = Name::Made { prefix, n };
+        if !self.names[k].is_empty() && self.names[k].contains_key(&self.spell(&name)[..]) {
+            return Err(Stop::NameClash);
+        }
+        self.objs.push(Obj {
+            var,
+            name,
+            ename: u32::MAX,
+            info: u32::MAX,
+        });
+        Ok((self.objs.len() - 1) as u32)
+    }
+
+    /// The name of object `o`, as tnc prints it.
+    fn obj_name(&self, o: u32) -> Cow<'_, [u8]> {
+        match &self.objs[o as usize].name {
+            Name::Given(b) => Cow::Borrowed(c_name(b)),
+            made => Cow::Owned(self.spell(made)),
+        }
+    }
+
+    fn spell(&self, name: &Name) -> Vec<u8> {
+        match name {
+            Name::Given(b) => c_name(b).to_vec(),
+            Name::Made { prefix, n } => {
+                let prefix = match *prefix {
+                    TOKEN_PREFIX => Cow::Borrowed("token"),
+                    s => String::from_utf8_lossy(c_name(self.capsule.shapes[s as usize].name)),
+                };
+                format!("~~{prefix}_{n}").into_bytes()
+            }
+        }
+    }
+
+    /// What is known of object `o`.
+    fn info(&self, o: u32) -> &Info {
+        match self.objs[o as usize].info {
+            u32::MAX => &NO_INFO,
+            i => &self.infos[i as usize],
+        }
+    }
+
+    /// What is known of object `o`, to change it.
+    fn info_mut(&mut self, o: u32) -> &mut Info {
+        let obj = &mut self.objs[o as usize];
+        if obj.info == u32::MAX {
+            obj.info = self.infos.len() as u32;
+            self.infos.push(NO_INFO.clone());
+        }
+        &mut self.infos[obj.info as usize]
     }
 
     /// Gives every unbound identifier of `bind` a made-up object.
     fn complete(&mut self, bind: &mut [Vec<u32>]) -> Step {
         for (v, table) in bind.iter_mut().enumerate() {
             let var = self.vars[v];
-            let shape = String::from_utf8_lossy(c_name(self.capsule.shapes[v].name)).into_owned();
             for slot in table.iter_mut() {
                 if *slot == u32::MAX {
-                    let n = self.counters[var.counter()];
-                    let name = format!("~~{shape}_{n}").into_bytes();
-                    *slot = self.new_obj(var, name, Ename::Local, false)?;
+                    *slot = self.made_up(var, v as u16)?;
                 }
             }
         }
@@ -564,7 +663,9 @@ impl<'d, 'a> TncView<'d, 'a> {
         let mut args = None;
         if rs == TSort::Token {
             let parts = self.kids(sortname);
-            let (result, list) = (parts[0], parts[1]);
+            let [result, list] = parts[..] else {
+                return Err(Stop::Decode);
+            };
             rs = self.de_sortname(result, true)?;
             let items = self.kids(list);
             if !items.is_empty() {
@@ -580,7 +681,7 @@ impl<'d, 'a> TncView<'d, 'a> {
             return Err(Stop::HighLevel);
         }
         let sig = self.printable(ctx, &[sig]);
-        let o = &mut self.objs[p as usize];
+        let o = self.info_mut(p);
         o.res = rs;
         o.args = args;
         o.sig = Some(sig);
@@ -643,7 +744,7 @@ impl<'d, 'a> TncView<'d, 'a> {
             };
             let ps = self.de_sortname(sn, true)?;
             let q = self.binding(ctx, Var::Token, self.decoded.nodes[pn].value)?;
-            let qo = &mut self.objs[q as usize];
+            let qo = self.info_mut(q);
             qo.res = ps;
             qo.args = None;
             qo.sig = None;
@@ -655,7 +756,7 @@ impl<'d, 'a> TncView<'d, 'a> {
             return Err(Stop::HighLevel);
         }
         {
-            let o = &mut self.objs[p as usize];
+            let o = self.info_mut(p);
             o.res = rs;
             o.args = (!args.is_empty()).then(|| args.clone());
             o.sig = sig;
@@ -664,9 +765,9 @@ impl<'d, 'a> TncView<'d, 'a> {
         if skim {
             return Ok(());
         }
-        let old_pars = self.objs[p as usize].pars.clone();
+        let old_pars = self.info(p).pars.clone();
         if !pars.is_empty() {
-            self.objs[p as usize].pars = Some(pars);
+            self.info_mut(p).pars = Some(pars);
         }
         let body_nodes = self.kids(tokbody);
         let def = match body_nodes.get(1) {
@@ -683,14 +784,14 @@ impl<'d, 'a> TncView<'d, 'a> {
             ctx,
             nodes: def.map(|b| vec![b as u32]).unwrap_or_default(),
         };
-        if self.objs[p as usize].def.is_some() {
-            self.objs[p as usize].pars = old_pars;
+        if self.info(p).def.is_some() {
+            self.info_mut(p).pars = old_pars;
         } else {
-            self.objs[p as usize].def = Some(printable);
+            self.info_mut(p).def = Some(printable);
         }
-        if let Some(pars) = self.objs[p as usize].pars.clone() {
+        if let Some(pars) = self.info(p).pars.clone() {
             for q in pars {
-                self.objs[q as usize].dec = false;
+                self.info_mut(q).dec = false;
             }
         }
         Ok(())
@@ -713,7 +814,7 @@ impl<'d, 'a> TncView<'d, 'a> {
         }
         self.finished(item)?;
         let dec = self.printable(ctx, rest);
-        let o = &mut self.objs[p as usize];
+        let o = self.info_mut(p);
         o.tag_var = var;
         if o.tag_dec.is_none() {
             o.tag_dec = Some(dec);
@@ -733,7 +834,7 @@ impl<'d, 'a> TncView<'d, 'a> {
             return Err(Stop::Decode);
         };
         let p = self.binding(ctx, Var::Tag, nodes[id].value)?;
-        if self.objs[p as usize].tag_dec.is_none() {
+        if self.info(p).tag_dec.is_none() {
             return Err(Stop::Undeclared);
         }
         for &r in rest {
@@ -741,7 +842,7 @@ impl<'d, 'a> TncView<'d, 'a> {
         }
         self.finished(item)?;
         let def = self.printable(ctx, rest);
-        let o = &mut self.objs[p as usize];
+        let o = self.info_mut(p);
         o.tag_var = var;
         if o.tag_defs.is_empty() || var == 2 {
             o.tag_defs.push(def);
@@ -758,7 +859,7 @@ impl<'d, 'a> TncView<'d, 'a> {
         self.walk(ctx, a)?;
         self.finished(item)?;
         let def = self.printable(ctx, &[a]);
-        let o = &mut self.objs[p as usize];
+        let o = self.info_mut(p);
         if o.al_def.is_none() {
             o.al_def = Some(def);
         }
@@ -880,10 +981,11 @@ impl<'d, 'a> TncView<'d, 'a> {
             }
             Some(cons::USE_TOKDEF) => {
                 self.spend(1)?;
-                let n = self.counters[Var::Token.counter()];
-                let name = format!("~~token_{n}").into_bytes();
-                let t = self.new_obj(Var::Token, name, Ename::Local, false)?;
+                let t = self.made_up(Var::Token, TOKEN_PREFIX)?;
                 self.use_tokdefs.insert(tok as u32, t);
+                if tok + 1 >= nodes[tok].end as usize {
+                    return Err(Stop::Decode);
+                }
                 self.token_defn(ctx, t, None, tok + 1, false)?;
                 t
             }
@@ -903,7 +1005,7 @@ impl<'d, 'a> TncView<'d, 'a> {
         // (token_apply_token) gives the sort its high-level sort names.
         let (t, high) = if self.decoded.nodes[tok].cons() == Some(cons::TOKEN_APPLY_TOKEN) {
             let inner = self.token_app(ctx, tok, sort::TOKEN)?;
-            match self.objs[inner as usize].res {
+            match self.info(inner).res {
                 TSort::High(h) => {
                     let h = &self.high[h];
                     let args = (!h.args.is_empty()).then(|| h.args.clone());
@@ -917,7 +1019,7 @@ impl<'d, 'a> TncView<'d, 'a> {
         let nodes = &self.decoded.nodes;
         let a = nodes[args];
         let bits = a.value;
-        let o = &self.objs[t as usize];
+        let o = self.info(t);
         let is_high = high.is_some();
         let known = match high {
             Some(h) => Some(h),
@@ -926,13 +1028,13 @@ impl<'d, 'a> TncView<'d, 'a> {
         };
         match known {
             None if bits == 0 => {
-                let o = &mut self.objs[t as usize];
+                let o = self.info_mut(t);
                 o.res = TSort::Basic(s);
                 o.dec = true;
                 self.apps.insert(app as u32, App::Known);
             }
             None => {
-                let letters = match c_name(&o.name) {
+                let letters = match &self.obj_name(t)[..] {
                     b"~dg_exp" | b"~exp_to_source" => "xFF",
                     b"~diag_id_scope" => "x$xF",
                     b"~diag_type_scope" | b"~diag_tag_scope" => "x$F",
@@ -970,7 +1072,7 @@ impl<'d, 'a> TncView<'d, 'a> {
                     return Err(Stop::Token);
                 }
                 if !is_high {
-                    self.objs[t as usize].dec = true;
+                    self.info_mut(t).dec = true;
                 }
                 self.apps.insert(app as u32, App::Known);
             }
@@ -1093,7 +1195,7 @@ impl Printer<'_, '_, '_, '_> {
         }
         let var = TncView::entity_var(SortId(n.code));
         match v.binding(ctx, var, n.value) {
-            Ok(o) => c_name(&v.objs[o as usize].name).to_vec(),
+            Ok(o) => v.obj_name(o).into_owned(),
             Err(_) => b"....".to_vec(),
         }
     }
@@ -1283,15 +1385,17 @@ impl Printer<'_, '_, '_, '_> {
             }
             cons::MAKE_TOK => {
                 self.spaces(d)?;
-                let id = self.nodes()[i + 1];
-                let name = self.name_of(ctx, &id);
+                let name = match self.nodes().get(i + 1) {
+                    Some(id) if (n.end as usize) > i + 1 => self.name_of(ctx, id),
+                    _ => b"....".to_vec(),
+                };
                 self.out.write_all(&name)?;
                 return Ok(true);
             }
             cons::USE_TOKDEF => {
                 self.spaces(d)?;
                 let name = match self.v.use_tokdefs.get(&(i as u32)) {
-                    Some(&o) => c_name(&self.v.objs[o as usize].name).to_vec(),
+                    Some(&o) => self.v.obj_name(o).into_owned(),
                     None => b"....".to_vec(),
                 };
                 self.out.write_all(&name)?;
@@ -1314,19 +1418,27 @@ impl Printer<'_, '_, '_, '_> {
 
     fn token_app(&mut self, ctx: u32, app: usize, d: usize) -> io::Result<bool> {
         let kids: Vec<usize> = children(self.nodes(), app).collect();
-        let (tok, args) = (kids[0], kids[1]);
+        let [tok, args] = kids[..] else {
+            self.spaces(d)?;
+            self.out.write_all(b"....")?;
+            return Ok(true);
+        };
         let mut tok = tok;
-        while self.nodes()[tok].cons() == Some(cons::TOKEN_APPLY_TOKEN) {
+        while self.nodes().get(tok).and_then(Node::cons) == Some(cons::TOKEN_APPLY_TOKEN) {
             tok += 1;
         }
-        let tn = self.nodes()[tok];
+        let Some(&tn) = self.nodes().get(tok) else {
+            self.spaces(d)?;
+            self.out.write_all(b"....")?;
+            return Ok(true);
+        };
         let name = match tn.cons() {
-            Some(cons::MAKE_TOK) => {
+            Some(cons::MAKE_TOK) if (tn.end as usize) > tok + 1 => {
                 let id = self.nodes()[tok + 1];
                 self.name_of(ctx, &id)
             }
             Some(cons::USE_TOKDEF) => match self.v.use_tokdefs.get(&(tok as u32)) {
-                Some(&o) => c_name(&self.v.objs[o as usize].name).to_vec(),
+                Some(&o) => self.v.obj_name(o).into_owned(),
                 None => b"....".to_vec(),
             },
             _ => b"....".to_vec(),
@@ -1374,21 +1486,26 @@ impl Printer<'_, '_, '_, '_> {
     }
 
     /// `( [local ]TITLE[ ( string_extern ... )] NAME`.
-    fn name(&mut self, title: &str, o: &Obj, dec: bool) -> io::Result<()> {
+    fn name(&mut self, title: &str, o: u32, dec: bool) -> io::Result<()> {
+        let v = self.v;
+        let ename = match v.objs[o as usize].ename {
+            u32::MAX => None,
+            e => Some(&v.enames[e as usize]),
+        };
         self.out.write_all(b"( ")?;
-        if matches!(o.ename, Ename::Local) {
+        if ename.is_none() {
             self.out.write_all(b"local ")?;
         }
         self.out.write_all(title.as_bytes())?;
-        match (&o.ename, dec) {
-            (Ename::Str(s), true) => {
+        match (ename, dec) {
+            (Some(Ename::Str(s)), true) => {
                 self.out.write_all(b"\n  ( string_extern\n")?;
                 self.spaces(2)?;
                 let chars: Vec<u32> = s.iter().map(|&b| u32::from(b)).collect();
                 self.quoted(&chars)?;
                 self.out.write_all(b" )\n  ")?;
             }
-            (Ename::Unique(parts), true) => {
+            (Some(Ename::Unique(parts)), true) => {
                 self.out.write_all(b"\n  ( unique_extern\n")?;
                 if parts.is_empty() {
                     self.spaces(2)?;
@@ -1408,10 +1525,10 @@ impl Printer<'_, '_, '_, '_> {
             }
             _ => self.out.write_all(b" ")?,
         }
-        self.out.write_all(c_name(&o.name))
+        self.out.write_all(&v.obj_name(o))
     }
 
-    fn sig(&mut self, o: &Obj) -> io::Result<()> {
+    fn sig(&mut self, o: &Info) -> io::Result<()> {
         match &o.sig {
             Some(p) => {
                 self.printable(p, 1)?;
@@ -1426,11 +1543,11 @@ impl Printer<'_, '_, '_, '_> {
 }
 
 impl TncView<'_, '_> {
-    /// The objects of `var`, sorted by name as tnc sorts them.
-    fn sorted(&self, var: Var) -> Vec<u32> {
-        let mut v: Vec<(&[u8], u32)> = self.names[var.counter()]
-            .iter()
-            .map(|(k, &o)| (k.as_slice(), o))
+    /// The objects of `var` that `keep` selects, sorted by name as tnc sorts them.
+    fn sorted(&self, var: Var, keep: impl Fn(&Info) -> bool) -> Vec<u32> {
+        let mut v: Vec<(Cow<'_, [u8]>, u32)> = (0..self.objs.len() as u32)
+            .filter(|&o| self.objs[o as usize].var == var && keep(self.info(o)))
+            .map(|o| (self.obj_name(o), o))
             .collect();
         v.sort();
         v.into_iter().map(|(_, o)| o).collect()
@@ -1461,17 +1578,17 @@ impl TncView<'_, '_> {
             }
             p.out.write_all(b"\n")?;
         }
-        let tokens = self.sorted(Var::Token);
-        let altags = self.sorted(Var::AlTag);
-        let tags = self.sorted(Var::Tag);
+        let tokens = self.sorted(Var::Token, |i| i.dec);
+        let altags = self.sorted(Var::AlTag, |_| true);
+        let tags = self.sorted(Var::Tag, |i| i.tag_dec.is_some() || !i.tag_defs.is_empty());
 
         p.out.write_all(b"# TOKEN DECLARATIONS\n\n")?;
         for &t in &tokens {
-            let o = &self.objs[t as usize];
+            let o = self.info(t);
             if !o.dec {
                 continue;
             }
-            p.name("make_tokdec", o, true)?;
+            p.name("make_tokdec", t, true)?;
             p.out.write_all(b"\n")?;
             p.sig(o)?;
             p.out.write_all(b"\n  ")?;
@@ -1491,22 +1608,21 @@ impl TncView<'_, '_> {
 
         p.out.write_all(b"# ALIGNMENT TAG DECLARATIONS\n\n")?;
         for &a in &altags {
-            let o = &self.objs[a as usize];
-            p.name("make_al_tagdec", o, true)?;
+            p.name("make_al_tagdec", a, true)?;
             p.out.write_all(b" )\n\n")?;
         }
         p.out.write_all(b"\n")?;
 
         p.out.write_all(b"# TAG DECLARATIONS\n\n")?;
         for &t in &tags {
-            let o = &self.objs[t as usize];
+            let o = self.info(t);
             let Some(dec) = &o.tag_dec else { continue };
             let title = match o.tag_var {
                 0 => "make_id_tagdec",
                 1 => "make_var_tagdec",
                 _ => "common_tagdec",
             };
-            p.name(title, o, true)?;
+            p.name(title, t, true)?;
             p.out.write_all(b"\n")?;
             p.printable(dec, 1)?;
             p.out.write_all(b" )\n\n")?;
@@ -1515,12 +1631,12 @@ impl TncView<'_, '_> {
 
         p.out.write_all(b"# TOKEN DEFINITIONS\n\n")?;
         for &t in &tokens {
-            let o = &self.objs[t as usize];
+            let o = self.info(t);
             let Some(def) = &o.def else { continue };
             if !o.dec {
                 continue;
             }
-            p.name("make_tokdef", o, false)?;
+            p.name("make_tokdef", t, false)?;
             p.out.write_all(b"\n")?;
             p.sig(o)?;
             p.out.write_all(b"\n  ")?;
@@ -1530,9 +1646,8 @@ impl TncView<'_, '_> {
                     if k > 0 && k % 4 == 0 {
                         p.out.write_all(b"\n    ")?;
                     }
-                    let qo = &self.objs[q as usize];
-                    write!(p.out, "{} ", sort_name(self, qo.res))?;
-                    p.out.write_all(c_name(&qo.name))?;
+                    write!(p.out, "{} ", sort_name(self, self.info(q).res))?;
+                    p.out.write_all(&self.obj_name(q))?;
                     p.out.write_all(b" ")?;
                 }
                 p.out.write_all(b") ")?;
@@ -1545,9 +1660,9 @@ impl TncView<'_, '_> {
 
         p.out.write_all(b"# ALIGNMENT TAG DEFINITIONS\n\n")?;
         for &a in &altags {
-            let o = &self.objs[a as usize];
+            let o = self.info(a);
             let Some(def) = &o.al_def else { continue };
-            p.name("make_al_tagdef", o, false)?;
+            p.name("make_al_tagdef", a, false)?;
             p.out.write_all(b"\n")?;
             p.printable(def, 1)?;
             p.out.write_all(b" )\n\n")?;
@@ -1556,14 +1671,14 @@ impl TncView<'_, '_> {
 
         p.out.write_all(b"# TAG DEFINITIONS\n\n")?;
         for &t in &tags {
-            let o = &self.objs[t as usize];
+            let o = self.info(t);
             let title = match o.tag_var {
                 0 => "make_id_tagdef",
                 1 => "make_var_tagdef",
                 _ => "common_tagdef",
             };
             for def in &o.tag_defs {
-                p.name(title, o, false)?;
+                p.name(title, t, false)?;
                 p.out.write_all(b"\n")?;
                 p.printable(def, 1)?;
                 p.out.write_all(b" )\n\n")?;
