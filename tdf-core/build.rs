@@ -660,10 +660,11 @@ fn generate_decoder(sorts: &[Sort], entity_sorts: &[&str]) -> String {
                     }
                     (w, i) => panic!("{SOURCE}:{}: cannot decode {w}({i})", p.line),
                 };
-                writeln!(out, "                {code}?;").unwrap();
                 if p.wrap == "One" && p.item == "token" && next_is_args {
-                    writeln!(out, "                let tok = self.token_sig;").unwrap();
+                    writeln!(out, "                let tok = self.token_param()?;").unwrap();
                     tok = true;
+                } else {
+                    writeln!(out, "                {code}?;").unwrap();
                 }
             }
             writeln!(out, "                self.leave(idx);").unwrap();

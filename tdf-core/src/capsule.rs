@@ -243,6 +243,8 @@ pub struct FlatCapsule<'a> {
     /// After [`FlatCapsule::read_lenient`]: the byte where the data ended inside the
     /// units, if it did.
     pub cut: Option<u64>,
+    /// The bytes read (the unit bodies are slices of them).
+    pub input: &'a [u8],
     scratch: Scratch<'a>,
 }
 
@@ -309,6 +311,7 @@ impl Default for FlatCapsule<'_> {
             warnings: Vec::new(),
             aligned_idents: false,
             cut: None,
+            input: &[],
             scratch: Scratch::default(),
         }
     }
@@ -415,6 +418,7 @@ impl<'a> FlatCapsule<'a> {
     /// it). After a failure the contents are unspecified.
     pub fn read(&mut self, data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<()> {
         self.clear();
+        self.input = data;
         let sets = opts.unit_sets;
         let r = &mut Reader::new(data);
         // 1. Magic.

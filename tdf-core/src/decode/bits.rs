@@ -21,12 +21,19 @@ pub struct TdfInt {
     pub big: bool,
 }
 
-/// A reader of bits over one borrowed body.
+/// A reader of bits over one borrowed body. The body may be given as a part of a larger
+/// buffer (the capsule file): positions are still counted from the body's start and
+/// nothing beyond the body is read, but reads near its end can load whole words.
 #[derive(Debug, Clone)]
 pub struct BodyReader<'a> {
     data: &'a [u8],
+    /// The body's first bit in `data`.
+    base: usize,
+    /// Absolute positions in `data`, in bits.
     pos: usize,
     end: usize,
+    /// The body's end in `data`: `end` never moves past it.
+    limit: usize,
 }
 
 impl<'a> BodyReader<'a> {
@@ -34,8 +41,23 @@ impl<'a> BodyReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
         BodyReader {
             data,
+            base: 0,
             pos: 0,
             end: data.len() * 8,
+            limit: data.len() * 8,
+        }
+    }
+
+    /// A reader over the `len` bytes of `file` from byte `start` (clamped to the file).
+    pub fn in_file(file: &'a [u8], start: usize, len: usize) -> Self {
+        let start = start.min(file.len());
+        let end = (start + len).min(file.len());
+        BodyReader {
+            data: file,
+            base: start * 8,
+            pos: start * 8,
+            end: end * 8,
+            limit: end * 8,
         }
     }
 
@@ -44,26 +66,28 @@ impl<'a> BodyReader<'a> {
         let end = end.min(data.len() * 8);
         BodyReader {
             data,
+            base: 0,
             pos: pos.min(end),
             end,
+            limit: end,
         }
     }
 
-    /// The data read.
-    pub fn data(&self) -> &'a [u8] {
-        self.data
+    /// The body read.
+    pub fn body(&self) -> &'a [u8] {
+        &self.data[self.base / 8..self.limit.div_ceil(8)]
     }
 
-    /// The current position in bits.
+    /// The current position in bits, from the start of the body.
     #[inline]
     pub fn pos(&self) -> usize {
-        self.pos
+        self.pos - self.base
     }
 
-    /// The end in bits.
+    /// The end in bits, from the start of the body.
     #[inline]
     pub fn end(&self) -> usize {
-        self.end
+        self.end - self.base
     }
 
     /// Bits left before the end.
@@ -72,16 +96,34 @@ impl<'a> BodyReader<'a> {
         self.end - self.pos
     }
 
-    /// Moves the end (never beyond the data).
+    /// Moves the end (never beyond the body).
     #[inline]
     pub fn set_end(&mut self, end: usize) {
-        self.end = end.min(self.data.len() * 8);
+        self.end = (self.base + end).min(self.limit);
     }
 
-    /// Moves to bit `pos` (clamped to the end).
+    /// Moves to bit `pos` of the body (clamped to the end).
     #[inline]
     pub fn seek(&mut self, pos: usize) {
-        self.pos = pos.min(self.end);
+        self.pos = (self.base + pos).min(self.end);
+    }
+
+    /// The 64 bits starting at byte `byte` (zeros past the end of the data).
+    #[inline(always)]
+    fn word(&self, byte: usize) -> u64 {
+        match self.data.get(byte..byte + 8) {
+            Some(chunk) => u64::from_be_bytes(chunk.try_into().expect("eight bytes")),
+            None => self.word_at_end(byte),
+        }
+    }
+
+    /// [`BodyReader::word`] within eight bytes of the end of the data.
+    #[cold]
+    fn word_at_end(&self, byte: usize) -> u64 {
+        let mut bytes = [0u8; 8];
+        let rest = self.data.get(byte..).unwrap_or_default();
+        bytes[..rest.len()].copy_from_slice(rest);
+        u64::from_be_bytes(bytes)
     }
 
     /// Reads `n` bits (0 to 32), most significant first.
@@ -92,36 +134,13 @@ impl<'a> BodyReader<'a> {
         if self.end - self.pos < n {
             return Err(Eof);
         }
-        let byte = self.pos >> 3;
-        let v = if let Some(chunk) = self.data.get(byte..byte + 8) {
-            let w = u64::from_be_bytes(chunk.try_into().expect("eight bytes"));
-            let shift = 64 - (self.pos & 7) - n;
-            if n == 0 {
-                0
-            } else {
-                ((w >> shift) & ((1u64 << n) - 1)) as u32
-            }
-        } else {
-            self.bits_slow(n)
-        };
-        self.pos += n;
-        Ok(v)
-    }
-
-    /// [`BodyReader::bits`] near the end of the data, a byte at a time.
-    #[cold]
-    fn bits_slow(&self, n: usize) -> u32 {
-        let mut v: u64 = 0;
-        let mut pos = self.pos;
-        let end = pos + n;
-        while pos < end {
-            let b = u64::from(self.data[pos >> 3]);
-            let used = pos & 7;
-            let take = (8 - used).min(end - pos);
-            v = (v << take) | ((b >> (8 - used - take)) & ((1 << take) - 1));
-            pos += take;
+        if n == 0 {
+            return Ok(0);
         }
-        v as u32
+        let w = self.word(self.pos >> 3);
+        let shift = 64 - (self.pos & 7) - n;
+        self.pos += n;
+        Ok(((w >> shift) & ((1u64 << n) - 1)) as u32)
     }
 
     /// Reads one bit.
@@ -139,22 +158,19 @@ impl<'a> BodyReader<'a> {
     #[inline]
     pub fn tdfint(&mut self) -> Result<TdfInt, Eof> {
         // Fast path: up to 14 digits from one 8-byte load.
-        let byte = self.pos >> 3;
-        if let Some(chunk) = self.data.get(byte..byte + 8) {
-            let w = u64::from_be_bytes(chunk.try_into().expect("eight bytes")) << (self.pos & 7);
-            let avail = (self.end - self.pos).min(57) / 4;
-            let mut value: u64 = 0;
-            for k in 0..avail {
-                let d = (w >> (60 - 4 * k)) & 0xF;
-                value = (value << 3) | (d & 7);
-                if d & 8 != 0 {
-                    self.pos += 4 * (k + 1);
-                    return Ok(TdfInt {
-                        value,
-                        nibbles: k as u32 + 1,
-                        big: false,
-                    });
-                }
+        let w = self.word(self.pos >> 3) << (self.pos & 7);
+        let avail = (self.end - self.pos).min(57) / 4;
+        let mut value: u64 = 0;
+        for k in 0..avail {
+            let d = (w >> (60 - 4 * k)) & 0xF;
+            value = (value << 3) | (d & 7);
+            if d & 8 != 0 {
+                self.pos += 4 * (k + 1);
+                return Ok(TdfInt {
+                    value,
+                    nibbles: k as u32 + 1,
+                    big: false,
+                });
             }
         }
         self.tdfint_slow()

@@ -65,6 +65,7 @@ pub struct Decoded {
     pub max_body_bytes: usize,
     scratch: Vec<Node>,
     scope: Scope,
+    links: super::decoder::IdMap,
 }
 
 impl Default for Decoded {
@@ -78,6 +79,7 @@ impl Default for Decoded {
             max_body_bytes: MAX_BODY_BYTES,
             scratch: Vec::new(),
             scope: Scope::default(),
+            links: super::decoder::IdMap::default(),
         }
     }
 }
@@ -133,7 +135,7 @@ impl Decoded {
                 self.scratch.clear();
                 let mut problems = Vec::new();
                 let mut d = BodyDecoder::new(
-                    BodyReader::new(body),
+                    body_reader(c, body),
                     &mut self.scratch,
                     &mut self.scope,
                     &mut self.sigs,
@@ -155,12 +157,15 @@ impl Decoded {
                         None => &[],
                     };
                 let counted = !c.units[ui].shapes.is_empty();
+                // The unit's token links, by unit-scope identifier.
+                self.links
+                    .reset(self.scope.counts[1], body.len() * 8 + 4096);
+                for l in links {
+                    self.links.set(l.internal, l.external + 1);
+                }
                 for &(local, sig) in &self.scope.declared {
                     let capsule_id = if counted {
-                        links
-                            .iter()
-                            .find(|l| l.internal == local)
-                            .map(|l| l.external)
+                        self.links.get(local).checked_sub(1)
                     } else {
                         Some(local)
                     };
@@ -259,7 +264,7 @@ impl Decoded {
                 } else if let Some(sort) = unit_sort(g.name) {
                     self.setup_scope(c, ui, &shape_of, &capsule_tokens, &sparse, &locals);
                     let mut d = BodyDecoder::new(
-                        BodyReader::new(body),
+                        body_reader(c, body),
                         &mut self.nodes,
                         &mut self.scope,
                         &mut self.sigs,
@@ -445,6 +450,18 @@ impl Decoded {
     /// The nodes of unit `u`.
     pub fn unit_nodes(&self, u: &UnitTree) -> &[Node] {
         &self.nodes[..u.end as usize]
+    }
+}
+
+/// A reader of `body`, a unit body of `c`, over the capsule's bytes when the body lies
+/// in them (so that reads near the body's end can load whole words).
+fn body_reader<'a>(c: &FlatCapsule<'a>, body: &'a [u8]) -> BodyReader<'a> {
+    let offset = (body.as_ptr() as usize).wrapping_sub(c.input.as_ptr() as usize);
+    match c.input.get(offset..offset.wrapping_add(body.len())) {
+        Some(slice) if std::ptr::eq(slice, body) => {
+            BodyReader::in_file(c.input, offset, body.len())
+        }
+        _ => BodyReader::new(body),
     }
 }
 

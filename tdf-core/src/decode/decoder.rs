@@ -353,6 +353,27 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         self.depth -= 1;
     }
 
+    /// The TOKEN of a token application; returns its signature (+1, 0 unknown). The
+    /// common case, `make_tok` of an identifier, is decoded here without the general
+    /// decoder of TOKENs.
+    #[inline(always)]
+    fn token_param(&mut self) -> Result<u32, Failed> {
+        // make_tok is TOKEN's constructor 2, in two bits.
+        let mut peek = self.r.clone();
+        if peek.bits(2) == Ok(2) && self.depth < MAX_DEPTH {
+            let pos = self.r.pos();
+            self.r = peek;
+            self.depth += 1;
+            let idx = self.open(cons::MAKE_TOK, pos);
+            self.p_id(sort::TOKEN, 1)?;
+            self.leave(idx);
+            self.after_make_tok(idx);
+        } else {
+            self.s_token()?;
+        }
+        Ok(self.token_sig)
+    }
+
     /// After `make_tok` (node `idx`): the token's signature is the one applied next.
     #[inline(always)]
     fn after_make_tok(&mut self, idx: usize) {
@@ -758,7 +779,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
                         && n.kind == super::tree::NodeKind::Str
                 });
                 let known = name.and_then(|n| {
-                    let chars: Vec<u32> = super::tree::string_chars(self.r.data(), n).collect();
+                    let chars: Vec<u32> = super::tree::string_chars(self.r.body(), n).collect();
                     FOREIGN_SORTS.iter().find_map(|&(f, s)| {
                         (f.len() == chars.len()
                             && f.bytes().zip(&chars).all(|(a, &b)| u32::from(a) == b))
