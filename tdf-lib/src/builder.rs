@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 
 use tdf_core::capsule::{FlatCapsule, ReadOptions};
+use tdf_core::decode::check::check;
+use tdf_core::decode::Decoded;
 use tdf_core::hash::{FastHashMap, FastHashSet, FastIndexMap};
 use tdf_core::library::{IndexEntry, IndexShape, LibraryWriter, Member};
 use tdf_core::linkinfo::{merge_usage, Merge};
@@ -68,6 +70,8 @@ pub struct Builder<'a, 's> {
     trace: Option<String>,
     /// The capsule being read, reused from one capsule to the next.
     flat: FlatCapsule<'a>,
+    /// With `--check`: the decoded bodies of the capsule being read, reused.
+    check: Option<Box<Decoded>>,
 }
 
 impl<'a, 's> Builder<'a, 's> {
@@ -84,7 +88,14 @@ impl<'a, 's> Builder<'a, 's> {
             lib_index: IndexTable::default(),
             trace: None,
             flat: FlatCapsule::new(),
+            check: None,
         }
+    }
+
+    /// Decodes every unit body of every capsule added and reports each error and problem
+    /// found ([`tdf_core::decode::check`]); without this, bodies are copied unread.
+    pub fn enable_check(&mut self) {
+        self.check.get_or_insert_with(Default::default);
     }
 
     /// Records a human-readable trace of the build, returned by [`Builder::take_trace`].
@@ -197,6 +208,11 @@ impl<'a, 's> Builder<'a, 's> {
         self.minor = Some(self.minor.map_or(capsule.minor, |m| m.max(capsule.minor)));
         for w in capsule.warnings.drain(..) {
             report(rep, w.with_file(shown.clone()))?;
+        }
+        if let Some(decoded) = &mut self.check {
+            for d in check(capsule, data, decoded) {
+                report(rep, d.with_file(shown.clone()))?;
+            }
         }
         let this = self.members.len() as u32;
         self.log(|| {

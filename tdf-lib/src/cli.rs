@@ -55,6 +55,8 @@ Examples:
   tlib -o stats.tl stats.j report.j      build stats.tl from two capsules
   tlib -o all.tl -i stats.tl main.j      stats.tl's capsules, then main.j
   tlib -o prog.tl @units.list            read the arguments from units.list
+  tlib --check -o stats.tl stats.j report.j
+                                         build stats.tl, decoding every unit body to check it
   tlib -s tag report -o stats.tl stats.j report.j
                                          leave the tag 'report' out of the index
   tlib --diagnostics-format=json -o stats.tl stats.j report.j
@@ -100,6 +102,10 @@ pub struct TlibArgs {
     /// Write the library to FILE
     #[arg(short = 'o', long = "output-file", value_name = "FILE", default_value = crate::DEFAULT_OUTPUT, value_hint = ValueHint::FilePath, help_heading = headings::OUTPUT)]
     pub output: PathBuf,
+    /// Decode every unit body of every capsule and report each damaged one (bodies are
+    /// otherwise copied unread)
+    #[arg(long = "check", help_heading = headings::DIAGNOSTICS)]
+    pub check: bool,
     /// Write a trace of the build to FILE
     #[arg(short = 'd', long = "debug-file", value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = headings::DIAGNOSTICS)]
     pub debug_file: Option<PathBuf>,

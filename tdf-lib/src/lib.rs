@@ -9,7 +9,9 @@
 //!    its stored name) and then the capsule files (command-line order; stored name = the
 //!    path exactly as given) are read completely with [`tdf_core::Capsule::read_with`],
 //!    sharing the major version fixed by the first input; a stored name seen before is
-//!    a `duplicate_capsule_name` error; the usages of every external name are merged
+//!    a `duplicate_capsule_name` error; with `--check` every unit body is decoded and
+//!    each damaged one reported ([`tdf_core::decode::check`]); the usages of every
+//!    external name are merged
 //!    over all capsules ([`tdf_core::linkinfo::merge_usage`]), a second unique
 //!    definition being `multiply_defined`;
 //! 3. a name with non-unique definitions (`MULT`) and no single recorded definition is
@@ -72,6 +74,9 @@ pub struct BuildOptions {
     pub unit_sets: tdf_core::UnitSetList,
     /// `-d FILE`: write a trace of the build there (format not part of the contract).
     pub debug_file: Option<PathBuf>,
+    /// `--check`: decode every unit body of every capsule and report what is damaged
+    /// (by default bodies are copied unread).
+    pub check: bool,
 }
 
 /// Builds a library as §6.1 describes. Everything is reported through `rep`; the library
@@ -110,6 +115,9 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
     let mut builder = Builder::new(&opts.unit_sets);
     if debug.is_some() {
         builder.enable_trace();
+    }
+    if opts.check {
+        builder.enable_check();
     }
     let output = opts
         .output

@@ -44,6 +44,7 @@ fn run(args: TlibArgs, rep: &mut Reporter) {
         suppress_mult: args.suppress_mult,
         unit_sets,
         debug_file: args.debug_file,
+        check: args.check,
     };
     build(&opts, rep);
 }

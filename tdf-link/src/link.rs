@@ -61,6 +61,9 @@ pub fn link(opts: &LinkOptions, rep: &mut Reporter, stdout: &mut dyn Write) {
     let inputs = load::read_inputs(opts);
     let libraries: OnceCell<Vec<search::LibFile>> = OnceCell::new();
     let mut l = Linker::new(list, trace);
+    if opts.check {
+        l.check = Some(Default::default());
+    }
     let _ = run(&mut l, opts, &inputs, &libraries, rep);
     for line in l.trace.symbol_lines() {
         let _ = writeln!(stdout, "{line}");

@@ -106,6 +106,15 @@ fn load_flat<'a>(
     for w in cap.warnings.drain(..) {
         rep.report(w.with_file(l.capsule_text(&name)))?;
     }
+    if let Some(decoded) = &mut l.check {
+        let diags = tdf_core::decode::check::check(cap, data, decoded);
+        if !diags.is_empty() {
+            let shown = l.capsule_text(&name);
+            for d in diags {
+                rep.report(d.with_file(shown.clone()))?;
+            }
+        }
+    }
     l.major.get_or_insert(cap.major);
     l.minor = l.minor.max(cap.minor);
     if l.trace.on() {

@@ -73,6 +73,7 @@ pub fn build(a: &BuildArgs, rep: &mut Reporter) {
         suppress_mult: a.suppress_mult,
         unit_sets,
         debug_file,
+        check: a.check,
     };
     tdf_lib::build(&opts, rep);
 }

@@ -73,6 +73,9 @@ pub struct Linker<'a> {
     pub(crate) flat: FlatCapsule<'a>,
     pub(crate) map: MappingTable,
     pub(crate) shape_idx: Vec<ShapeIdx>,
+    /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
+    /// is damaged reported.
+    pub check: Option<Box<tdf_core::decode::Decoded>>,
 }
 
 impl<'a> Linker<'a> {
@@ -92,6 +95,7 @@ impl<'a> Linker<'a> {
             flat: FlatCapsule::new(),
             map: MappingTable::default(),
             shape_idx: Vec::new(),
+            check: None,
         }
     }
 

@@ -114,7 +114,7 @@ fn color_never_and_no_color() {
                 &["--color=never", "-i", "-o", "out.j", "main.j"],
                 None
             ),
-            ("tld", &["--c", "never", "-o", "out.j", "nothere.j"], None),
+            ("tld", &["--co", "never", "-o", "out.j", "nothere.j"], None),
             ("tlib", &["--color=never", "-o", "x.tl", "nothere.j"], None),
             ("tshow", &["--color", "never", "nothere.tl"], None),
             // NO_COLOR turns automatic colour off, not --color=always.

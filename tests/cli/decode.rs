@@ -196,3 +196,76 @@ fn decode_options_conflict_with_extraction() {
     let out = tshow(&d).args(["-d", "-x", "counter.j"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A copy of counter.j with a damaged body (a LIST's flag bit set).
+fn damaged() -> Vec<u8> {
+    let mut data = counter();
+    let (pos, _) = find(&data, |n| n.kind == NodeKind::List);
+    set_bits(&mut data, pos, 1, 1);
+    data
+}
+
+#[test]
+fn tlib_copies_bodies_unread_unless_asked_to_check() {
+    let d = setup(
+        "tlib-check",
+        &[("bad.j", &damaged()), ("counter.j", &counter())],
+    );
+    let tlib = || {
+        let mut c = Command::new(tdf_tests::bin("tlib"));
+        c.current_dir(&d);
+        c
+    };
+    let out = tlib().args(["-o", "plain.tl", "bad.j"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(d.join("plain.tl").exists());
+    assert_cmd_snapshot!(tlib().args(["--check", "-o", "checked.tl", "bad.j"]));
+    assert!(
+        !d.join("checked.tl").exists(),
+        "nothing is written after an error"
+    );
+    let out = tlib()
+        .args(["--check", "-o", "good.tl", "counter.j"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn tld_copies_bodies_unread_unless_asked_to_check() {
+    let lib = fixtures::library(&[("caps/bad.j", &damaged())]);
+    let main = fs::read(tdf_tests::workspace_root().join("tests/data/decode/main.j")).unwrap();
+    let d = setup(
+        "tld-check",
+        &[("bad.j", &damaged()), ("lbad.tl", &lib), ("main.j", &main)],
+    );
+    let tld = || {
+        let mut c = Command::new(tdf_tests::bin("tld"));
+        c.current_dir(&d);
+        c
+    };
+    let out = tld().args(["-o", "plain.j", "bad.j"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_cmd_snapshot!(tld().args(["--check", "-o", "checked.j", "bad.j"]));
+    assert!(
+        !d.join("checked.j").exists(),
+        "nothing is written after an error"
+    );
+    // Library members are checked as they are loaded, and by tld -mc.
+    assert_cmd_snapshot!(tld().args(["--ch", "-L", ".", "-l", "lbad", "-o", "x.j", "main.j"]));
+    assert_cmd_snapshot!(
+        tld().args(["-mc", "--check", "-o", "again.tl", "-i", "lbad.tl", "main.j"])
+    );
+}

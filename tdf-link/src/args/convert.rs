@@ -61,6 +61,8 @@ pub struct LinkOptions {
     pub debug_file: Option<PathBuf>,
     pub trace_symbols: Vec<ShapedName>,
     pub why_extract: Option<PathBuf>,
+    /// `--check`: decode every unit body and report what is damaged.
+    pub check: bool,
 }
 
 impl Default for LinkOptions {
@@ -85,6 +87,7 @@ impl Default for LinkOptions {
             debug_file: None,
             trace_symbols: Vec::new(),
             why_extract: None,
+            check: false,
         }
     }
 }
@@ -195,6 +198,7 @@ pub(super) fn link_options(
         debug_file,
         trace_symbols: shaped_names(&a.trace_symbol, rep),
         why_extract: a.why_extract.map(PathBuf::from),
+        check: a.check,
     };
     if rep.error_count() > errors_before {
         return Ok(None);

@@ -239,6 +239,10 @@ pub struct LinkArgs {
     /// Print every capsule that uses, declares, defines or loads SHAPE NAME
     #[arg(short = 'y', long = "trace-symbol", num_args = 2, value_names = ["SHAPE", "NAME"], allow_hyphen_values = true, help_heading = DIAGNOSTICS)]
     pub trace_symbol: Vec<OsString>,
+    /// Decode every unit body of every capsule read and report each damaged one (bodies
+    /// are otherwise copied unread)
+    #[arg(long = "check", help_heading = DIAGNOSTICS)]
+    pub check: bool,
     /// Write, for each loaded library capsule, the name that caused it to be loaded
     #[arg(
         long = "why-extract",
@@ -311,6 +315,9 @@ pub struct BuildArgs {
     pub suppress_mult: bool,
     #[arg(long = "no-suppress-mult", hide = true)]
     pub no_suppress_mult: bool,
+    /// Decode every unit body of every capsule and report each damaged one
+    #[arg(long = "check", help_heading = DIAGNOSTICS)]
+    pub check: bool,
     /// Write the library to FILE (default library.tl)
     #[arg(
         short = 'o',

@@ -36,6 +36,8 @@ Examples:
   tld -mt -i lib/sys/dep.tl              list a library and its index (as tshow does)
   tld --diagnostics-format=json -i -o main.t main.j
                                          messages as JSON lines, for programs
+  tld --check -o prog3.j main.j stats.j report.j
+                                         merge them, decoding every unit body to check it
 
 ",
     modes_help!()

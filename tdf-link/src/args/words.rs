@@ -22,6 +22,7 @@ use tdf_errors::{Diagnostic, Kind};
 /// Options added by this toolset (not in TenDRA's `tld`). A long-option prefix is first
 /// matched against the other options only; see the module documentation.
 const EXTENSIONS: &[&str] = &[
+    "check",
     "color",
     "diagnostics-format",
     "error-limit",
@@ -362,8 +363,9 @@ mod tests {
         assert_eq!(canon(&["--w"]).unwrap(), ["--warnings"]);
         assert_eq!(canon(&["--m"]).unwrap(), ["--missing-definitions"]);
         assert_eq!(canon(&["--wh", "f"]).unwrap(), ["--why-extract=f"]);
-        // `--color` is an addition: no TenDRA option starts with `c`.
-        assert_eq!(canon(&["--c", "never"]).unwrap(), ["--color=never"]);
+        // `--color` and `--check` are additions: no TenDRA option starts with `c`.
+        assert_eq!(canon(&["--co", "never"]).unwrap(), ["--color=never"]);
+        assert_eq!(canon(&["--ch"]).unwrap(), ["--check"]);
         assert_eq!(canon(&["--col=always"]).unwrap(), ["--color=always"]);
         assert_eq!(canon(&["-c"]).unwrap_err(), "unknown_short_option");
         // So is `--diagnostics-format`: `--d` keeps meaning TenDRA's `--debug-file`.

@@ -1,0 +1,1 @@
+TDFCÈÑ‹tldversionsàtokdefàtagdecàtagdef¡‹tag¡tokenª¨@Àmain”count_up˜@~signed_intÙˆ Ÿ¹šˆ¨Š@š‰¨˜‰ÀªtEš¨ªˆ™ŒŠ`¶Kšªªˆ™¨‰”ğ™aÚ!JLe-IbLvˆŸ”½hˆ=hˆ‡­õ¢"r½hˆ€
