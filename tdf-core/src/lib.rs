@@ -14,6 +14,9 @@
 //! * [`tables`]: the unit set, shape, name and mapping tables of the linker, all in
 //!   insertion order, hashed with [`hash`], and the library index table that checks a
 //!   library's index ([`tables::IndexTable`]).
+//! * [`decode`]: unit bodies: the constructor table of TDF 4.0/4.1 (generated from
+//!   `src/decode/constructs.txt`), the decoder into a flat tree, the encoder that writes
+//!   a tree back bit for bit, and the checker's diagnostics.
 //! * [`rename`]: the `-R` rename-file parser.
 //! * [`fsutil`]: reading inputs, atomic writes, `@FILE` response files; [`cli`]: the
 //!   command-line conventions the three tools share (no tool's options).

@@ -6,7 +6,7 @@
 //!
 //! * Token applications (`..._apply_token`): the parameters are decoded by the sorts of
 //!   the token's signature, taken from the capsule's `make_tokdec`s and `make_tokdef`s
-//!   (found before the bodies are decoded, see [`super::capsule`]), the formal parameters
+//!   (found before the bodies are decoded, see [`super::decoded`]), the formal parameters
 //!   of the enclosing token definition, an inline `use_tokdef`, or the standard tokens.
 //!   A token without a known signature keeps its parameters as undecoded bits. When the
 //!   parameters do not decode to exactly their length by the signature's sorts, they
