@@ -143,6 +143,24 @@ impl<'a> BodyReader<'a> {
         Ok(((w >> shift) & ((1u64 << n) - 1)) as u32)
     }
 
+    /// The next `n` bits (1 to 32), without reading them; `None` near the end.
+    #[inline(always)]
+    pub fn peek(&self, n: u32) -> Option<u32> {
+        let n = n as usize;
+        if self.end - self.pos < n {
+            return None;
+        }
+        let w = self.word(self.pos >> 3);
+        let shift = 64 - (self.pos & 7) - n;
+        Some(((w >> shift) & ((1u64 << n) - 1)) as u32)
+    }
+
+    /// Moves on `n` bits, which [`BodyReader::peek`] showed are there.
+    #[inline(always)]
+    pub fn advance(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+
     /// Reads one bit.
     #[inline]
     pub fn bit(&mut self) -> Result<bool, Eof> {
@@ -155,7 +173,7 @@ impl<'a> BodyReader<'a> {
     }
 
     /// Reads a TDFINT. Values beyond 64 bits are read to their end and marked `big`.
-    #[inline]
+    #[inline(always)]
     pub fn tdfint(&mut self) -> Result<TdfInt, Eof> {
         // Fast path: up to 14 digits from one 8-byte load.
         let w = self.word(self.pos >> 3) << (self.pos & 7);

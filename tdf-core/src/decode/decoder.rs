@@ -282,7 +282,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     }
 
     /// A TDFINT that must fit in 32 bits (a count, length or identifier).
-    #[inline]
+    #[inline(always)]
     fn small(&mut self) -> Result<(u32, u8), Failed> {
         let pos = self.r.pos();
         let t = self.r.tdfint().map_err(|_| self.eof(pos))?;
@@ -359,10 +359,9 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     #[inline(always)]
     fn token_param(&mut self) -> Result<u32, Failed> {
         // make_tok is TOKEN's constructor 2, in two bits.
-        let mut peek = self.r.clone();
-        if peek.bits(2) == Ok(2) && self.depth < MAX_DEPTH {
+        if self.r.peek(2) == Some(2) && self.depth < MAX_DEPTH {
             let pos = self.r.pos();
-            self.r = peek;
+            self.r.advance(2);
             self.depth += 1;
             let idx = self.open(cons::MAKE_TOK, pos);
             self.p_id(sort::TOKEN, 1)?;
@@ -578,6 +577,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
     }
 
     /// Reads a bitstream's length; returns (start of contents, end of contents, header).
+    #[inline(always)]
     fn stream_head(&mut self) -> Result<(usize, usize, u16), Failed> {
         let pos = self.r.pos();
         let (len, _) = self.small()?;
