@@ -175,9 +175,20 @@ impl<'a> BodyReader<'a> {
     /// Reads a TDFINT. Values beyond 64 bits are read to their end and marked `big`.
     #[inline(always)]
     pub fn tdfint(&mut self) -> Result<TdfInt, Eof> {
-        // Fast path: up to 14 digits from one 8-byte load.
+        // Fast path: up to 14 digits from one 8-byte load; one digit (most TDFINTs)
+        // without a loop.
         let w = self.word(self.pos >> 3) << (self.pos & 7);
-        let avail = (self.end - self.pos).min(57) / 4;
+        let left = self.end - self.pos;
+        let first = w >> 60;
+        if first & 8 != 0 && left >= 4 {
+            self.pos += 4;
+            return Ok(TdfInt {
+                value: first & 7,
+                nibbles: 1,
+                big: false,
+            });
+        }
+        let avail = left.min(57) / 4;
         let mut value: u64 = 0;
         for k in 0..avail {
             let d = (w >> (60 - 4 * k)) & 0xF;
