@@ -5,7 +5,9 @@
 //! flips, truncations, inserted and deleted bytes, and lying length and count fields
 //! (large TDFINTs written over the input). For each mutant the reader must return, not
 //! panic or hang, and every failure must be a catalogue diagnostic located inside the
-//! input.
+//! input. Capsule mutants are also decoded (every unit body, as `tshow -d` reads them):
+//! every body that decodes is written back as it was, and every diagnostic of the
+//! bodies lies inside the input.
 
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -100,8 +102,39 @@ enum Kind {
     UnitFile,
 }
 
+/// Decodes the unit bodies of a capsule mutant read leniently.
+fn decode(data: &[u8]) -> Result<(), String> {
+    let sets = UnitSetList::default();
+    let mut flat = tdf_core::capsule::FlatCapsule::new();
+    let opts = tdf_core::capsule::ReadOptions {
+        unit_sets: &sets,
+        established_major: None,
+    };
+    if flat.read_lenient(data, opts).is_err() {
+        return Ok(());
+    }
+    let mut decoded = tdf_core::decode::Decoded::new();
+    for d in tdf_core::decode::check::check(&flat, data, &mut decoded) {
+        check_diag(&d, data.len())?;
+    }
+    for u in &decoded.units {
+        if u.error.is_some() {
+            continue;
+        }
+        let body = flat.units[u.unit].body;
+        match tdf_core::decode::encode_unit(&decoded, u, body) {
+            Ok(b) if b == body => {}
+            _ => return Err(format!("body of unit {} is not written back", u.unit)),
+        }
+    }
+    Ok(())
+}
+
 fn read(kind: Kind, data: &[u8]) -> Result<(), String> {
     let sets = UnitSetList::default();
+    if let Kind::Capsule = kind {
+        decode(data)?;
+    }
     match kind {
         Kind::Capsule => match Capsule::read_with(
             data,

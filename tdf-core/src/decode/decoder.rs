@@ -556,7 +556,9 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         let pos = self.r.pos();
         let (k, _) = self.small()?;
         let (n, _) = self.small()?;
-        if k > 32 {
+        // Characters of 1 to 32 bits (none of 0 bits: a count of them would cost
+        // nothing to lie about).
+        if k > 32 || (k == 0 && n > 0) {
             return Err(self.err(ErrorKind::CharSize(k), pos));
         }
         let header = self.header(pos)?;

@@ -290,15 +290,14 @@ impl TreeWriter<'_, '_, '_, '_> {
                 Ok(None)
             }
             NodeKind::Str => {
-                let chars: Vec<String> = tree::string_chars(self.body, &n)
-                    .map(|c| c.to_string())
-                    .collect();
-                write!(
-                    w,
-                    "\"width\": {}, \"chars\": [{}]}}",
-                    n.aux,
-                    chars.join(", ")
-                )?;
+                write!(w, "\"width\": {}, \"chars\": [", n.aux)?;
+                for (k, c) in tree::string_chars(self.body, &n).enumerate() {
+                    if k > 0 {
+                        w.write_all(b", ")?;
+                    }
+                    write!(w, "{c}")?;
+                }
+                w.write_all(b"]}")?;
                 Ok(None)
             }
             NodeKind::Ident => {

@@ -1131,12 +1131,12 @@ fn octal_value(digits: &[u8]) -> u64 {
         .fold(0u64, |v, &d| v.wrapping_shl(3).wrapping_add(u64::from(d)))
 }
 
-impl Printer<'_, '_, '_, '_> {
+impl<'a> Printer<'_, '_, 'a, '_> {
     fn nodes(&self) -> &[Node] {
         &self.v.decoded.nodes
     }
 
-    fn body(&self, ctx: u32) -> &[u8] {
+    fn body(&self, ctx: u32) -> &'a [u8] {
         let unit = self.v.decoded.units[self.v.ctxs[ctx as usize].unit as usize].unit;
         self.v.capsule.units[unit].body
     }
@@ -1262,15 +1262,16 @@ impl Printer<'_, '_, '_, '_> {
                     self.spaces(d + 1)?;
                     write!(self.out, "{}", n.aux)?;
                     self.out.write_all(b"\n")?;
-                    let chars: Vec<u32> = tree::string_chars(self.body(ctx), &n).collect();
-                    if chars.is_empty() {
+                    // The characters, each on its own line, then " |" (or "|" alone).
+                    let mut chars = tree::string_chars(self.body(ctx), &n).peekable();
+                    if chars.peek().is_none() {
                         self.spaces(d + 1)?;
                         self.out.write_all(b"|")?;
                     } else {
-                        for (k, ch) in chars.iter().enumerate() {
+                        while let Some(ch) = chars.next() {
                             self.spaces(d + 1)?;
                             write!(self.out, "{ch}")?;
-                            if k + 1 < chars.len() {
+                            if chars.peek().is_some() {
                                 self.out.write_all(b"\n")?;
                             }
                         }
@@ -1279,14 +1280,13 @@ impl Printer<'_, '_, '_, '_> {
                     self.out.write_all(b" )")?;
                     return Ok(true);
                 }
-                let chars: Vec<u32> = if n.kind == NodeKind::Ident {
-                    tree::bytes(self.body(ctx), &n)
-                        .map(|b| b.iter().map(|&c| u32::from(c)).collect())
-                        .unwrap_or_default()
+                if n.kind == NodeKind::Ident {
+                    let bytes = tree::bytes(self.body(ctx), &n).unwrap_or_default();
+                    self.quoted(bytes.iter().map(|&c| u32::from(c)))?;
                 } else {
-                    tree::string_chars(self.body(ctx), &n).collect()
-                };
-                self.quoted(&chars)?;
+                    let body = self.body(ctx);
+                    self.quoted(tree::string_chars(body, &n))?;
+                }
                 Ok(true)
             }
             NodeKind::Option => {
@@ -1343,9 +1343,9 @@ impl Printer<'_, '_, '_, '_> {
         }
     }
 
-    fn quoted(&mut self, chars: &[u32]) -> io::Result<()> {
+    fn quoted(&mut self, chars: impl IntoIterator<Item = u32>) -> io::Result<()> {
         self.out.write_all(b"\"")?;
-        for &c in chars {
+        for c in chars {
             let c = c & 0xFF;
             let b = c as u8;
             if (0x20..0x7F).contains(&b) {
@@ -1501,8 +1501,7 @@ impl Printer<'_, '_, '_, '_> {
             (Some(Ename::Str(s)), true) => {
                 self.out.write_all(b"\n  ( string_extern\n")?;
                 self.spaces(2)?;
-                let chars: Vec<u32> = s.iter().map(|&b| u32::from(b)).collect();
-                self.quoted(&chars)?;
+                self.quoted(s.iter().map(|&b| u32::from(b)))?;
                 self.out.write_all(b" )\n  ")?;
             }
             (Some(Ename::Unique(parts)), true) => {
@@ -1513,8 +1512,7 @@ impl Printer<'_, '_, '_, '_> {
                 } else {
                     for (k, p) in parts.iter().enumerate() {
                         self.spaces(2)?;
-                        let chars: Vec<u32> = p.iter().map(|&b| u32::from(b)).collect();
-                        self.quoted(&chars)?;
+                        self.quoted(p.iter().map(|&b| u32::from(b)))?;
                         if k + 1 < parts.len() {
                             self.out.write_all(b"\n")?;
                         }
