@@ -304,6 +304,16 @@ fn every_error_stops_its_unit() {
         tagdef_error(&capsule(vec![tagdef(0, wide)])),
         Some(ErrorKind::CharSize(40))
     );
+    // Characters of no bits: a count of them would be free to lie about.
+    let empty = Body::new()
+        .cons("fail_installer")
+        .cons("make_string")
+        .int(0)
+        .int(u64::from(u32::MAX));
+    assert_eq!(
+        tagdef_error(&capsule(vec![tagdef(0, empty)])),
+        Some(ErrorKind::CharSize(0))
+    );
     let mut deep = Body::new();
     for _ in 0..MAX_DEPTH + 10 {
         deep = deep.cons("not");
