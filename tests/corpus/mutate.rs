@@ -5,9 +5,9 @@
 //! flips, truncations, inserted and deleted bytes, and lying length and count fields
 //! (large TDFINTs written over the input). For each mutant the reader must return, not
 //! panic or hang, and every failure must be a catalogue diagnostic located inside the
-//! input. Capsule mutants are also decoded (every unit body, as `tshow -d` reads them):
-//! every body that decodes is written back as it was, and every diagnostic of the
-//! bodies lies inside the input.
+//! input. One capsule mutant in five (so every kind of mutation) is also decoded, every
+//! unit body as `tshow -d` reads them: every body that decodes is written back as it
+//! was, and every diagnostic of the bodies lies inside the input.
 
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -130,9 +130,9 @@ fn decode(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn read(kind: Kind, data: &[u8]) -> Result<(), String> {
+fn read(kind: Kind, data: &[u8], bodies: bool) -> Result<(), String> {
     let sets = UnitSetList::default();
-    if let Kind::Capsule = kind {
+    if bodies && matches!(kind, Kind::Capsule) {
         decode(data)?;
     }
     match kind {
@@ -260,7 +260,7 @@ pub fn run(corpus: Option<&Path>) {
         for k in 0..count {
             let m = mutate(data, &mut rng, k);
             mutants += 1;
-            let outcome = catch_unwind(AssertUnwindSafe(|| read(*kind, &m)));
+            let outcome = catch_unwind(AssertUnwindSafe(|| read(*kind, &m, k % 5 == 0)));
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(why)) => failures.push(format!("{name} mutant {k}: {why}")),
