@@ -520,7 +520,8 @@ fn readme_conventions_output_is_what_the_tools_print() {
 }
 
 /// The README's main job (`cargo run -p tdf-tests --bin demo`) runs the real workflow on
-/// the shipped example: inspect, merge, link against the token libraries, list, build.
+/// the shipped example: inspect, merge, link against the token libraries, list, decode a
+/// definition, check the bodies, build.
 #[test]
 fn main_job_links_the_shipped_example() {
     let out = Command::new(env!("CARGO_BIN_EXE_demo")).output().unwrap();
@@ -539,6 +540,9 @@ fn main_job_links_the_shipped_example() {
         "$ tshow -s -i lib/sys/dep.tl\n2 members, 682 bytes:\n",
         "$ tshow prog.t\ncapsule prog.t: 10843 bytes\n",
         "./stats.tl(stats.j)\ttag\tstats_init\n",
+        "$ tshow -d stats.j    (the part defining stats_init)\n( make_id_tagdef stats_init\n  -\n  ( make_proc\n",
+        "      ( return\n        make_top ) ) ) )\n\n",
+        "$ tshow --check prog.t\n\n",
     ] {
         assert!(
             stdout.contains(expected),

@@ -2,8 +2,9 @@
 //! shipped example (`examples/`: a three-unit C program compiled to capsules by `tcc -Fj`,
 //! and the token libraries `tcc` links against). It inspects a unit with `tshow`, merges
 //! the units with `tld` (`tcc -M`'s step), links the result against the token libraries
-//! (the installer's input), lists a token library, inspects the linked capsule and builds
-//! a library of two units with `tlib`. Prints every command and its output.
+//! (the installer's input), lists a token library, inspects the linked capsule, shows a
+//! definition decoded by `tshow -d`, checks every body of the result with `tshow --check`
+//! and builds a library of two units with `tlib`. Prints every command and its output.
 //!
 //! When TenDRA's installer is found (`TRANS_X86`, else `trans.x86` on the `PATH`), it
 //! also translates the linked capsule to i386 assembly, assembles and links it with
@@ -89,6 +90,18 @@ fn main() -> ExitCode {
             vec!["prog.t"],
         ),
         (
+            "What a unit body holds: tshow -d decodes it into TDF notation, as TenDRA's tnc -p \
+             prints it. Here the definition of stats_init (src/stats.c) from the decoded stats.j.",
+            "definition",
+            vec!["stats.j", "stats_init"],
+        ),
+        (
+            "tshow --check decodes every body of the linked capsule and checks identifiers and \
+             token applications against their declarations: silent when all is well.",
+            "tshow",
+            vec!["--check", "prog.t"],
+        ),
+        (
             "A library of your own units, and the link that takes from it what main.j needs.",
             "tlib",
             vec!["-o", "stats.tl", "stats.j", "report.j"],
@@ -117,6 +130,8 @@ fn main() -> ExitCode {
         }
         let ok = if *tool == "cat" {
             cat(&dir, args[0])
+        } else if *tool == "definition" {
+            definition(&dir, args[0], args[1])
         } else {
             run(&dir, tool, &tdf_tests::bin(tool).into_os_string(), args)
         };
@@ -189,6 +204,36 @@ fn install_and_run(dir: &Path, trans: &OsString) -> bool {
         )
         && run(dir, "./prog", &prog, &[])
         && run(dir, "./prog", &prog, &["5", "-2", "8"])
+}
+
+/// Runs `tshow -d unit` and prints the decoded tag definition of `tag` from its output.
+fn definition(dir: &Path, unit: &str, tag: &str) -> bool {
+    println!("$ tshow -d {unit}    (the part defining {tag})");
+    let out = match Command::new(tdf_tests::bin("tshow"))
+        .args(["-d", unit])
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("demo: cannot run tshow: {e}");
+            return false;
+        }
+    };
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let head = format!("( make_id_tagdef {tag}");
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != head)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    if !out.status.success() || block.is_empty() {
+        eprintln!("demo: tshow -d {unit} did not print a definition of {tag}");
+        return false;
+    }
+    println!("{}\n", block.join("\n"));
+    true
 }
 
 fn cat(dir: &Path, file: &str) -> bool {
