@@ -18,7 +18,8 @@
 //!   `src/decode/constructs.txt`), the decoder into a flat tree, the encoder that writes
 //!   a tree back bit for bit, and the checker's diagnostics.
 //! * [`rename`]: the `-R` rename-file parser.
-//! * [`fsutil`]: reading inputs, atomic writes, `@FILE` response files; [`cli`]: the
+//! * [`fsutil`]: reading inputs, atomic writes, `@FILE` response files; [`input`]: large
+//!   inputs mapped instead of read; [`cli`]: the
 //!   command-line conventions the three tools share (no tool's options).
 //!
 //! Every failure is a [`tdf_errors::Diagnostic`] from the catalogue, located at a byte of
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod decode;
 pub mod fsutil;
 pub mod hash;
+pub mod input;
 pub mod library;
 pub mod linkinfo;
 pub mod name;

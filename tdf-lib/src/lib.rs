@@ -47,7 +47,8 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, read_input, write_atomic, write_atomic_with, Durability};
+use tdf_core::fsutil::{io_reason, write_atomic, write_atomic_with, Durability};
+use tdf_core::input::read_mapped;
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
 pub use builder::{Builder, Suppression};
@@ -104,12 +105,12 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
         .include_libraries
         .iter()
         .filter(|l| seen.insert(l.as_str()))
-        .map(|l| (l.as_str(), read_input(Path::new(l), l)))
+        .map(|l| (l.as_str(), read_mapped(Path::new(l), l)))
         .collect();
     let capsules: Vec<(&str, _)> = opts
         .capsules
         .iter()
-        .map(|c| (c.as_str(), read_input(Path::new(c), c)))
+        .map(|c| (c.as_str(), read_mapped(Path::new(c), c)))
         .collect();
 
     let mut builder = Builder::new(&opts.unit_sets);

@@ -20,6 +20,7 @@ use std::path::Path;
 
 use tdf_core::capsule::{FlatCapsule, Link, ReadOptions};
 use tdf_core::in_file;
+use tdf_core::input::InputBytes;
 use tdf_core::linkinfo::{merge_usage, Merge};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -32,8 +33,8 @@ use crate::trace::{shape_name, usage_words};
 pub struct Input<'o> {
     /// The path as given, for messages (borrowed from the options when it is UTF-8).
     pub display: Cow<'o, str>,
-    /// The bytes, or why they could not be read.
-    pub data: Result<Vec<u8>, Box<Diagnostic>>,
+    /// The bytes (mapped when large, [`tdf_core::input`]), or why they could not be read.
+    pub data: Result<InputBytes, Box<Diagnostic>>,
 }
 
 /// Reads every input capsule file.
@@ -43,7 +44,7 @@ pub fn read_inputs(opts: &LinkOptions) -> Vec<Input<'_>> {
 
 fn read_input(path: &Path) -> Input<'_> {
     let display = path.to_string_lossy();
-    let data = tdf_core::fsutil::read_input(path, &display);
+    let data = tdf_core::input::read_mapped(path, &display);
     Input { display, data }
 }
 

@@ -4,8 +4,9 @@
 //! first file that can be read wins (there is no default search path, not even the
 //! current directory). A NAME with a `/` is used as given. The same NAME given twice is
 //! read once, and so is one file reached through two different NAMEs (for example
-//! `-lmath` with `-Lin`, and `-lin/math.tl`): this linker compares the resolved paths,
-//! where TenDRA's would report every definition of the library as multiply defined.
+//! `-lmath` with `-Lin`, and `-lin/math.tl`): this linker compares the files (device and
+//! inode, known from reading them), where TenDRA's would report every definition of the
+//! library as multiply defined.
 //!
 //! Each library is checked whole; its capsules become candidates for the resolution
 //! phase (named `LIBPATH(CAPSULE)` in diagnostics) and its index is merged into the
@@ -15,6 +16,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use tdf_core::input::{self, InputBytes};
 use tdf_core::linkinfo::{merge_usage, Merge};
 use tdf_core::{in_file, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
@@ -29,8 +31,8 @@ pub struct LibFile {
     /// The path actually opened (or the NAME of `-l NAME` when none could be), for
     /// messages and `LIBPATH(CAPSULE)` names.
     pub display: String,
-    /// The bytes, or why no file could be read.
-    pub data: Result<Vec<u8>, Box<Diagnostic>>,
+    /// The bytes (mapped when large, [`tdf_core::input`]), or why no file could be read.
+    pub data: Result<InputBytes, Box<Diagnostic>>,
 }
 
 /// The candidate path of library `name` in directory `dir` (§5.5).
@@ -46,15 +48,25 @@ pub fn candidate(dir: &Path, name: &OsString) -> PathBuf {
     }
 }
 
-/// Finds and reads every library named with `-l`, in order of first mention.
+/// Reads a library file whole: opened, then read or mapped.
+fn read_library(path: &Path) -> std::io::Result<InputBytes> {
+    tdf_core::input::open(path).map_err(|f| match f {
+        input::Failure::Open(e) | input::Failure::Read(e) => e,
+    })
+}
+
+/// Finds and reads every library named with `-l`, in order of first mention. A file
+/// reached twice (through two names, or two paths) is read once: files are the same
+/// when their device and inode are (or, where the system gives none, their canonical
+/// paths), which costs no extra system call: the file is examined when it is read.
 pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
-    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut seen: Vec<Identity> = Vec::new();
     let mut out = Vec::new();
     for name in &opts.libraries {
         let shown = name.to_string_lossy().into_owned();
         let found = if os_bytes(name).contains(&b'/') {
             let p = PathBuf::from(name);
-            std::fs::read(&p).map(|d| (p, d)).map_err(|e| {
+            read_library(&p).map(|d| (p, d)).map_err(|e| {
                 Kind::cannot_open_library_file(shown.clone(), tdf_core::fsutil::io_reason(&e))
             })
         } else {
@@ -62,7 +74,7 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
             let mut hit = None;
             for dir in &opts.paths {
                 let p = candidate(dir, name);
-                match std::fs::read(&p) {
+                match read_library(&p) {
                     Ok(d) => {
                         hit = Some((p, d));
                         break;
@@ -80,7 +92,12 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
         };
         match found {
             Ok((path, data)) => {
-                let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                let key = match data.identity() {
+                    Some(id) => Identity::File(id),
+                    None => Identity::Path(
+                        std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
+                    ),
+                };
                 if seen.contains(&key) {
                     continue;
                 }
@@ -99,6 +116,15 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
     out
 }
 
+/// What makes two library files the same file.
+#[derive(Debug, PartialEq, Eq)]
+enum Identity {
+    /// Device and inode.
+    File((u64, u64)),
+    /// The canonical path, where the system gives no inode.
+    Path(PathBuf),
+}
+
 /// Checks each library and merges its index into the library shape table.
 pub fn merge<'a>(
     l: &mut Linker<'a>,
@@ -107,7 +133,7 @@ pub fn merge<'a>(
 ) -> Result<(), LimitReached> {
     for lib in libs {
         let data = match &lib.data {
-            Ok(d) => d.as_slice(),
+            Ok(d) => &d[..],
             Err(d) => {
                 rep.report((**d).clone())?;
                 continue;

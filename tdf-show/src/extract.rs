@@ -203,7 +203,7 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         let _ = rep.report(Kind::no_capsules_specified().into());
         return;
     }
-    let data = match tdf_core::fsutil::read_input(Path::new(library), library) {
+    let data = match tdf_core::input::read_mapped(Path::new(library), library) {
         Ok(d) => d,
         Err(d) => {
             let _ = rep.report(*d);

@@ -116,7 +116,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use tdf_core::capsule::CAPSULE_MAGIC;
-use tdf_core::fsutil::{io_reason, read_input};
+use tdf_core::fsutil::io_reason;
+use tdf_core::input::{read_mapped, InputBytes};
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, Capsule, Library};
 use tdf_errors::{Kind, Reporter};
@@ -172,8 +173,8 @@ fn report_output_error(e: io::Error, rep: &mut Reporter) {
     }
 }
 
-fn read(file: &str, rep: &mut Reporter) -> Option<Vec<u8>> {
-    match read_input(Path::new(file), file) {
+fn read(file: &str, rep: &mut Reporter) -> Option<InputBytes> {
+    match read_mapped(Path::new(file), file) {
         Ok(d) => Some(d),
         Err(d) => {
             let _ = rep.report(*d);

@@ -64,7 +64,9 @@ impl OptTable {
             } else {
                 0
             };
-            let has_off = all_longs.iter().any(|l| *l == format!("no-{long}"));
+            let has_off = all_longs
+                .iter()
+                .any(|l| l.strip_prefix("no-") == Some(long.as_str()));
             let either = a.get_short().is_some_and(|c| either.contains(&c));
             Some(OptInfo {
                 long,
