@@ -5,11 +5,10 @@
 //! external name of every capsule and library index read (hundreds of thousands in a
 //! large link), so they use a folded-multiply hash in the manner of `foldhash`: eight
 //! bytes per multiplication, a few nanoseconds for a typical name. It is seeded once per
-//! process from the standard library's random keys, so the bucket of a name cannot be
-//! predicted from the input alone. Nothing depends on hash order: every table iterates
+//! process from where the system placed the program in memory (randomised at every
+//! start), so the bucket of a name cannot be predicted from the input alone. Nothing depends on hash order: every table iterates
 //! in insertion order.
 
-use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::OnceLock;
 
@@ -31,13 +30,19 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// The per-process seed.
+/// The per-process seed: the addresses the system placed this program's code, stack and
+/// heap at, which address space layout randomisation makes unpredictable from outside,
+/// folded together. (The standard library's random keys would cost a `getrandom`
+/// system call at every start, for the same purpose.)
 fn seed() -> u64 {
     static SEED: OnceLock<u64> = OnceLock::new();
     *SEED.get_or_init(|| {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u64(MUL);
-        h.finish() | 1
+        let stack = 0u8;
+        let heap = Box::new(0u8);
+        let code = seed as fn() -> u64 as usize as u64;
+        let stack = std::ptr::addr_of!(stack) as usize as u64;
+        let heap = std::ptr::addr_of!(*heap) as usize as u64;
+        fold(fold(code ^ MUL2, stack ^ MUL), heap ^ MUL2) | 1
     })
 }
 

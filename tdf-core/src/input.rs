@@ -125,13 +125,33 @@ pub fn open(path: &Path) -> Result<InputBytes, Failure> {
             }
         }
     }
-    let size = meta.map_or(0, |m| m.len() as usize + 1);
-    let mut data = Vec::with_capacity(size);
-    file.read_to_end(&mut data).map_err(Failure::Read)?;
+    let size = meta.map_or(0, |m| m.len() as usize);
+    let data = read_all(&mut file, size).map_err(Failure::Read)?;
     Ok(InputBytes {
         inner: Inner::Owned(data),
         identity,
     })
+}
+
+/// Reads `file` to its end, `size` bytes expected: one read for the bytes and one that
+/// finds the end, into a buffer one byte larger (`read_to_end` would ask for the size
+/// and the position again).
+fn read_all(file: &mut File, size: usize) -> std::io::Result<Vec<u8>> {
+    let mut data = vec![0; size + 1];
+    let mut filled = 0;
+    loop {
+        if filled == data.len() {
+            data.resize(2 * data.len(), 0);
+        }
+        match file.read(&mut data[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    data.truncate(filled);
+    Ok(data)
 }
 
 #[cfg(unix)]

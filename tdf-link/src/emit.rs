@@ -51,7 +51,9 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         .filter(|&s| s == list.tld() || !l.units.is_empty(s))
         .collect();
 
-    let mut w = Writer::with_capacity(2 * CHUNK);
+    // Small outputs (a program against its token libraries) never need the whole room:
+    // the buffer grows to it only when the output does.
+    let mut w = Writer::with_capacity(CHUNK / 4);
     let mut written = 0;
     w.write_bytes(CAPSULE_MAGIC);
     w.write_tdfint(l.major.unwrap_or(4));
