@@ -213,6 +213,27 @@ impl<'a> Reader<'a> {
     fn read_tdfint_digits(&mut self) -> Result<u32, ReadError> {
         let start = self.pos;
         let mut value: u32 = 0;
+        // Nibble-aligned with eight bytes to spare: the digits are found in one 64-bit
+        // word (the terminating digit is the first nibble with its top bit set), then
+        // gathered without bounds checks. Anything unusual (over 11 digits, a value
+        // over 32 bits, the end of the input) takes the digit-by-digit loop below.
+        if start.is_multiple_of(4) {
+            if let Some(bytes) = self.data.get(start / 8..start / 8 + 8) {
+                let word = u64::from_be_bytes(bytes.try_into().expect("8 bytes")) << (start & 4);
+                let tops = word & 0x8888_8888_8888_8888;
+                let digits = tops.leading_zeros() as usize / 4 + 1;
+                if tops != 0 && digits <= 11 && digits <= 16 - (start & 4) / 4 {
+                    let mut v: u64 = 0;
+                    for i in 0..digits {
+                        v = (v << 3) | ((word >> (60 - 4 * i)) & 7);
+                    }
+                    if v <= u64::from(u32::MAX) {
+                        self.pos = start + 4 * digits;
+                        return Ok(v as u32);
+                    }
+                }
+            }
+        }
         if start.is_multiple_of(4) {
             // One byte load and a shift per digit, no per-nibble alignment test.
             let mut pos = start;
@@ -564,8 +585,36 @@ mod tests {
                 }
                 assert_eq!(r.read_tdfint().unwrap(), v, "{v} after {lead} bits");
                 assert_eq!(r.bit_pos(), u64::from(lead + 4 * digits));
+                // With input to spare, the digits are found in one 64-bit word.
+                let mut padded = bytes.clone();
+                padded.extend_from_slice(&[0xFF; 8]);
+                let mut r = Reader::new(&padded);
+                if lead > 0 {
+                    r.read_bits(lead).unwrap();
+                }
+                assert_eq!(r.read_tdfint().unwrap(), v, "{v} after {lead} bits, padded");
+                assert_eq!(r.bit_pos(), u64::from(lead + 4 * digits));
             }
         }
+        // Leading zero digits, up to more than a word holds, with input to spare.
+        for zeros in 0..20 {
+            let mut w = Writer::new();
+            for _ in 0..zeros {
+                w.write_nibble(0);
+            }
+            w.write_nibble(3);
+            w.write_nibble(0xD);
+            let mut bytes = w.finish();
+            bytes.extend_from_slice(&[0x77; 8]);
+            let mut r = Reader::new(&bytes);
+            assert_eq!(r.read_tdfint().unwrap(), 0o35, "{zeros} leading zeros");
+            assert_eq!(r.bit_pos(), 4 * (zeros + 2));
+        }
+        let mut padded = vec![0x40, 0, 0, 0, 0, 0x08];
+        padded.extend_from_slice(&[0xFF; 8]);
+        let e = Reader::new(&padded).read_tdfint().unwrap_err();
+        assert_eq!(e.kind, ReadErrorKind::IntegerTooBig);
+        assert_eq!(e.bit_pos, 0);
         // Errors of the aligned path: position of the start, as before.
         let mut r = Reader::new(&[0x01]);
         r.read_nibble().unwrap();

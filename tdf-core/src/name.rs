@@ -237,14 +237,22 @@ fn unescape(text: &[u8], i: &mut usize) -> Result<u8, NameSyntaxError> {
 /// [`ExtName::parse`] reads back to the same bytes.
 fn escape_into(s: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in s {
+    let plain = |b: u8| (0x20..0x7F).contains(&b) && !matches!(b, b'[' | b']' | b'.' | b'\\');
+    // Names are mostly plain: copy runs of plain bytes at once.
+    let mut rest = s;
+    while !rest.is_empty() {
+        let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        let Some((&b, tail)) = rest[run..].split_first() else {
+            break;
+        };
+        rest = tail;
         match b {
             b'[' | b']' | b'.' | b'\\' => out.extend_from_slice(&[b'\\', b]),
             b'\n' => out.extend_from_slice(b"\\n"),
             b'\r' => out.extend_from_slice(b"\\r"),
             b'\t' => out.extend_from_slice(b"\\t"),
             0 => out.extend_from_slice(b"\\0"),
-            0x20..=0x7E => out.push(b),
             _ => out.extend_from_slice(&[
                 b'\\',
                 b'x',

@@ -773,6 +773,87 @@ impl<'a> IndexTable<'a> {
     }
 }
 
+impl IndexTable<'_> {
+    /// Checks the index of one library on its own, as [`IndexTable::add`] does into an
+    /// empty table (the same diagnostics, in the same order), for the tools that list or
+    /// extract from a library. Nothing is copied: an open-addressing table of entry
+    /// numbers (4 bytes a slot, at most half full) finds the repeated names, against 40
+    /// bytes a name and the table's slack for a map of copied names; the merged usage
+    /// is kept only for names that do repeat, which a well-formed index has none of.
+    pub fn check(shown: &str, lib: &Library<'_>, rep: &mut Reporter) -> Result<(), LimitReached> {
+        let total: usize = lib.index.iter().map(|s| s.entries.len()).sum();
+        // Entry numbers across shapes: `starts[s]` is the number of shape `s`'s first.
+        let mut starts = Vec::with_capacity(lib.index.len());
+        let mut n = 0usize;
+        for shape in &lib.index {
+            starts.push(n);
+            n += shape.entries.len();
+        }
+        let locate = |flat: usize| {
+            let s = starts.partition_point(|&st| st <= flat) - 1;
+            (s, flat - starts[s])
+        };
+        let size = (2 * total).next_power_of_two().max(16);
+        let mask = size - 1;
+        let mut slots = vec![0u32; size];
+        let hasher = crate::hash::NameHashBuilder::default();
+        let mut repeated: FastHashMap<usize, (Usage, Option<u32>)> = FastHashMap::default();
+        let mut flat = 0usize;
+        for shape in &lib.index {
+            for e in &shape.entries {
+                let h = {
+                    use std::hash::{BuildHasher, Hash, Hasher};
+                    let mut h = hasher.build_hasher();
+                    shape.name.hash(&mut h);
+                    e.name.hash(&mut h);
+                    h.finish() as usize
+                };
+                let mut at = h & mask;
+                let first = loop {
+                    match slots[at] {
+                        0 => {
+                            slots[at] = u32::try_from(flat + 1).expect("fewer than 2^32 names");
+                            break None;
+                        }
+                        k => {
+                            let (os, oe) = locate(k as usize - 1);
+                            let other = &lib.index[os];
+                            if other.name == shape.name && other.entries[oe].name == e.name {
+                                break Some((k as usize - 1, os, oe));
+                            }
+                        }
+                    }
+                    at = (at + 1) & mask;
+                };
+                flat += 1;
+                let Some((first, os, oe)) = first else {
+                    continue;
+                };
+                let (acc, def) = repeated.entry(first).or_insert_with(|| {
+                    let f = &lib.index[os].entries[oe];
+                    let (mut acc, mut def) = (Usage::NONE, None);
+                    merge_usage(&mut acc, &mut def, f.usage, f.capsule);
+                    (acc, def)
+                });
+                if let Merge::MultiplyDefined(prev) = merge_usage(acc, def, e.usage, e.capsule) {
+                    let previous = prev.map_or_else(String::new, |p| {
+                        format!("{shown}({})", show_bytes(&lib.members[p as usize].name))
+                    });
+                    let d = Diagnostic::new(Kind::lib_multiply_defined(
+                        String::from_utf8_lossy(&shape.name).into_owned(),
+                        e.name.to_text(),
+                        previous,
+                    ))
+                    .with_file(shown)
+                    .at_byte(e.offset);
+                    rep.report(d)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -973,6 +1054,43 @@ mod tests {
                 .collect(),
             index,
         }
+    }
+
+    #[test]
+    fn one_library_is_checked_as_an_index_table_would() {
+        let defd = Usage::DEFD | Usage::DECD;
+        let lib = index_library(&[
+            ("a.j", "tag", "f", defd),
+            ("b.j", "tag", "g", Usage::MULT | Usage::DECD),
+            ("c.j", "token", "f", defd),
+            ("d.j", "tag", "g", defd),
+            ("e.j", "tag", "f", defd),
+            ("f.j", "tag", "f", defd),
+            ("g.j", "tag", "g", defd),
+        ]);
+        let run = |check: bool| {
+            let mut rep = Reporter::with_writer("t", Box::new(std::io::sink()));
+            if check {
+                IndexTable::check("l.tl", &lib, &mut rep).unwrap();
+            } else {
+                IndexTable::default().add("l.tl", &lib, &mut rep).unwrap();
+            }
+            rep.diagnostics()
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+        };
+        let found = run(true);
+        assert_eq!(found, run(false));
+        // f: a.j, then e.j and f.j; g: shared in b.j, unique in d.j, again in g.j.
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].contains("l.tl(a.j)"), "{found:?}");
+        assert!(found[2].contains("l.tl(d.j)"), "{found:?}");
+        // No repeated name: nothing to say.
+        let lib = index_library(&[("a.j", "tag", "f", defd), ("b.j", "tag", "g", defd)]);
+        let mut rep = Reporter::with_writer("t", Box::new(std::io::sink()));
+        IndexTable::check("l.tl", &lib, &mut rep).unwrap();
+        assert!(rep.diagnostics().is_empty());
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! come from `std::env::args_os`, which the standard library captures at start-up on
 //! its own.
 
-#![cfg_attr(unix, no_main)]
+// Test builds of this file get the test harness's `main`.
+#![cfg_attr(all(unix, not(test)), no_main)]
 
 /// Runs `tld` and returns its exit status.
 fn tld() -> i32 {
@@ -24,7 +25,7 @@ fn tld() -> i32 {
 }
 
 /// The C entry point (see the module documentation).
-#[cfg(unix)]
+#[cfg(all(unix, not(test)))]
 #[no_mangle]
 pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     // SAFETY: setting the disposition of SIGPIPE, as the Rust runtime does before
@@ -35,7 +36,7 @@ pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) ->
     std::process::exit(tld())
 }
 
-#[cfg(not(unix))]
+#[cfg(any(not(unix), test))]
 fn main() {
     std::process::exit(tld());
 }

@@ -217,7 +217,7 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
             return;
         }
     };
-    if IndexTable::default().add(library, &lib, rep).is_err() {
+    if IndexTable::check(library, &lib, rep).is_err() {
         return;
     }
     let base = opts.directory.clone().unwrap_or_else(|| PathBuf::from("."));

@@ -207,7 +207,7 @@ pub fn list_bytes(
             return;
         }
     };
-    if IndexTable::default().add(file, &lib, rep).is_err() {
+    if IndexTable::check(file, &lib, rep).is_err() {
         return;
     }
     let mut w = BufWriter::new(out);

@@ -21,12 +21,14 @@
 //! | `args/words.rs` | TenDRA's word syntax normalised ([`normalise`], [`OptTable`]) and parsed with clap, clap's complaints as catalogue diagnostics |
 //! | `args/modes.rs` | the clap definitions of the four modes ([`LinkArgs`], [`BuildArgs`], [`ListArgs`], [`ExtractArgs`], [`CommonArgs`]; [`mode_command`], [`command`], [`help_text`]) |
 //! | `args/convert.rs` | link-mode arguments converted to [`LinkOptions`]; the argument helpers of the other modes |
+//! | `args/fast.rs` | the command line `tcc` passes (`-L`, `-l`, `-o`, files), read without clap; anything else goes the general way |
 //! | `args/texts.rs` | the help texts (examples, modes, long description) and [`version_text`] |
 //!
 //! The files below this one import each other downwards only (`convert` uses `words`
 //! and `modes`, `modes` uses `texts`), never this file.
 
 mod convert;
+mod fast;
 mod modes;
 mod texts;
 mod words;
@@ -147,6 +149,14 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
     let (mode, mode_version, rest) = split_mode(words)?;
     let (common, files_empty, request) = match mode {
         Mode::Link => {
+            if let Some(opts) = fast::simple_link(rest) {
+                return Ok(Some(Parsed {
+                    show_version: mode_version,
+                    error_limit: None,
+                    color: None,
+                    request: Request::Link(Box::new(opts)),
+                }));
+            }
             let (a, m) = parse_mode::<LinkArgs>(rest, LINK_EITHER)?;
             let common = a.common.clone();
             let empty = a.files.is_empty();

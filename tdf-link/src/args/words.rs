@@ -120,13 +120,13 @@ pub(super) fn lossy(s: &OsStr) -> String {
 }
 
 #[cfg(unix)]
-fn os_from_bytes(b: &[u8]) -> OsString {
+pub(super) fn os_from_bytes(b: &[u8]) -> OsString {
     use std::os::unix::ffi::OsStrExt;
     OsStr::from_bytes(b).to_os_string()
 }
 
 #[cfg(not(unix))]
-fn os_from_bytes(b: &[u8]) -> OsString {
+pub(super) fn os_from_bytes(b: &[u8]) -> OsString {
     OsString::from(String::from_utf8_lossy(b).into_owned())
 }
 
