@@ -13,13 +13,33 @@ use std::fmt;
 use crate::bits::{ReadError, ReadErrorKind, Reader, Writer};
 
 /// An external name: a string, or a unique (a list of string components).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ExtName<'a> {
     /// `string_extern`: one byte string.
     String(Cow<'a, [u8]>),
     /// `unique_extern`: a sequence of byte strings, written `[a.b.c]`. A boxed slice,
     /// not a vector: it keeps a name at 24 bytes, and tables hold millions of names.
     Unique(Box<[Cow<'a, [u8]>]>),
+}
+
+/// One write of the bytes for a string name (the tables hash every name they see; the
+/// derived hash wrote the form, the length and the bytes separately). A unique name
+/// writes its number of components, then each component and its length, so that no two
+/// unequal names are forced to collide; a string and a unique of one component differ
+/// by the count.
+impl std::hash::Hash for ExtName<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            ExtName::String(s) => state.write(s),
+            ExtName::Unique(parts) => {
+                state.write_usize(usize::MAX - parts.len());
+                for p in parts.iter() {
+                    state.write(p);
+                    state.write_usize(p.len());
+                }
+            }
+        }
+    }
 }
 
 impl<'a> ExtName<'a> {
