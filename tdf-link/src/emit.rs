@@ -106,8 +106,11 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         }
         let count = l.units.len(s);
         w.write_tdfint(count as u32);
-        for u in l.units.units(s) {
-            layout.write_unit(&mut w, u);
+        let mut units = l.units.units(s);
+        while let Some(u) = units.next_unit() {
+            if let Some(end) = layout.write_unit(&mut w, u) {
+                units.resume(&end);
+            }
             if w.byte_len() >= CHUNK {
                 written += w.drain_to(out)?;
             }
@@ -137,13 +140,15 @@ struct UnitLayout<'p, 't> {
 }
 
 impl<'t> UnitLayout<'_, 't> {
-    fn write_unit(&mut self, w: &mut Writer, u: StoredUnit<'_, 't>) {
+    /// Writes one unit; for a unit with entries, returns the reader at the end of its
+    /// record (for [`tdf_core::tables::Units::resume`]).
+    fn write_unit(&mut self, w: &mut Writer, u: StoredUnit<'_, 't>) -> Option<LinkReader<'t>> {
         let n = self.slot.len();
         let Some((entries, mut r)) = u.links else {
             w.write_tdfint(0);
             w.write_tdfint(0);
             w.write_bytestream(u.body);
-            return;
+            return None;
         };
         self.entries.clear();
         for _ in 0..entries {
@@ -182,6 +187,7 @@ impl<'t> UnitLayout<'_, 't> {
         for &(k, ..) in &self.entries {
             self.slot[k] = NONE;
         }
+        Some(r)
     }
 }
 
