@@ -154,6 +154,7 @@ fn parse_words(words: &[OsString], rep: &mut Reporter) -> DiagResult<Option<Pars
                     show_version: mode_version,
                     error_limit: None,
                     color: None,
+                    diagnostics_format: None,
                     request: Request::Link(Box::new(opts)),
                 }));
             }
