@@ -101,11 +101,16 @@ impl<'a> NameTable<'a> {
         key: ExtName<'a>,
         alloc: impl FnOnce() -> Result<u32, E>,
     ) -> Result<(NameIdx, bool), E> {
-        let idx = match self.map.get_index_of(&key) {
-            Some(i) => self.target(i),
-            None => {
+        // One hash and one probe, whether the name is there or not.
+        let idx = match self.map.entry(key) {
+            indexmap::map::Entry::Occupied(o) => {
+                let i = o.index();
+                self.target(i)
+            }
+            indexmap::map::Entry::Vacant(v) => {
                 let id = alloc()?;
-                let (i, _) = self.map.insert_full(key, Slot::Direct(Self::new_entry(id)));
+                let i = v.index();
+                v.insert(Slot::Direct(Self::new_entry(id)));
                 return Ok((i, true));
             }
         };
