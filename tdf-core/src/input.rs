@@ -27,17 +27,25 @@ use crate::fsutil::io_reason;
 /// Files at least this large are mapped (smaller ones cost less to read than to map).
 pub const MAP_THRESHOLD: u64 = 256 * 1024;
 
-/// The contents of an input file: read into memory, or mapped.
+/// The contents of an input file: read into memory, or mapped. As small as a `Vec`
+/// (a run may hold hundreds of thousands of inputs).
 pub struct InputBytes {
     inner: Inner,
-    /// The file's device and inode, when known: two paths to one file are one input.
-    identity: Option<(u64, u64)>,
 }
 
 enum Inner {
     Owned(Vec<u8>),
+    /// Boxed, to keep the value small: mapped files are few and large.
     #[cfg(unix)]
-    Mapped(Mapping),
+    Mapped(Box<Mapping>),
+}
+
+/// A file opened by [`open`]: its contents, and its device and inode when the system
+/// gives them (two paths to one file are one input).
+#[derive(Debug)]
+pub struct Opened {
+    pub bytes: InputBytes,
+    pub identity: Option<(u64, u64)>,
 }
 
 impl std::fmt::Debug for InputBytes {
@@ -56,13 +64,7 @@ impl InputBytes {
     pub fn owned(data: Vec<u8>) -> Self {
         InputBytes {
             inner: Inner::Owned(data),
-            identity: None,
         }
-    }
-
-    /// The device and inode of the file read, when known.
-    pub fn identity(&self) -> Option<(u64, u64)> {
-        self.identity
     }
 }
 
@@ -82,7 +84,7 @@ impl Deref for InputBytes {
 /// [`crate::fsutil::read_input`]: `cannot_open_input_file` when it cannot be opened,
 /// `read_error` when reading fails (a directory, an I/O error), naming `shown`.
 pub fn read_mapped(path: &Path, shown: &str) -> Result<InputBytes, Box<Diagnostic>> {
-    open(path).map_err(|e| {
+    open(path).map(|o| o.bytes).map_err(|e| {
         let kind = match e {
             Failure::Open(e) => Kind::cannot_open_input_file(shown, io_reason(&e)),
             Failure::Read(e) => Kind::read_error(shown, io_reason(&e)),
@@ -110,7 +112,7 @@ impl Failure {
 }
 
 /// Reads or maps a whole file (see the module documentation).
-pub fn open(path: &Path) -> Result<InputBytes, Failure> {
+pub fn open(path: &Path) -> Result<Opened, Failure> {
     let mut file = File::open(path).map_err(Failure::Open)?;
     let meta = file.metadata().ok();
     let identity = meta.as_ref().and_then(identity_of);
@@ -118,8 +120,10 @@ pub fn open(path: &Path) -> Result<InputBytes, Failure> {
     if let Some(m) = &meta {
         if m.is_file() && m.len() >= MAP_THRESHOLD {
             if let Some(mapping) = Mapping::new(&file, m.len()) {
-                return Ok(InputBytes {
-                    inner: Inner::Mapped(mapping),
+                return Ok(Opened {
+                    bytes: InputBytes {
+                        inner: Inner::Mapped(Box::new(mapping)),
+                    },
                     identity,
                 });
             }
@@ -127,8 +131,8 @@ pub fn open(path: &Path) -> Result<InputBytes, Failure> {
     }
     let size = meta.map_or(0, |m| m.len() as usize);
     let data = read_all(&mut file, size).map_err(Failure::Read)?;
-    Ok(InputBytes {
-        inner: Inner::Owned(data),
+    Ok(Opened {
+        bytes: InputBytes::owned(data),
         identity,
     })
 }
@@ -256,12 +260,16 @@ mod tests {
         #[cfg(unix)]
         {
             assert!(format!("{l:?}").contains("mapped"));
-            assert_eq!(
-                s.identity(),
-                read_mapped(&small, "again").unwrap().identity()
-            );
-            assert_ne!(s.identity(), l.identity());
+            let id = |p: &Path| open(p).unwrap().identity;
+            assert_eq!(id(&small), id(&small));
+            assert!(id(&small).is_some());
+            assert_ne!(id(&small), id(&large));
         }
+        // No bigger than the vector it replaces.
+        assert_eq!(
+            std::mem::size_of::<InputBytes>(),
+            std::mem::size_of::<Vec<u8>>()
+        );
         let e = read_mapped(&dir.join("none"), "none").unwrap_err();
         assert_eq!(e.kind.name(), "cannot_open_input_file");
         let e = read_mapped(&dir, "dir").unwrap_err();

@@ -49,7 +49,7 @@ pub fn candidate(dir: &Path, name: &OsString) -> PathBuf {
 }
 
 /// Reads a library file whole: opened, then read or mapped.
-fn read_library(path: &Path) -> std::io::Result<InputBytes> {
+fn read_library(path: &Path) -> std::io::Result<input::Opened> {
     tdf_core::input::open(path).map_err(|f| match f {
         input::Failure::Open(e) | input::Failure::Read(e) => e,
     })
@@ -91,8 +91,14 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
             })
         };
         match found {
-            Ok((path, data)) => {
-                let key = match data.identity() {
+            Ok((
+                path,
+                input::Opened {
+                    bytes: data,
+                    identity,
+                },
+            )) => {
+                let key = match identity {
                     Some(id) => Identity::File(id),
                     None => Identity::Path(
                         std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone()),
