@@ -275,8 +275,9 @@ pub struct ShapeEntry<'a> {
     /// The next output id to hand out; also the number of ids allocated so far.
     pub next_id: u32,
     pub names: NameTable<'a>,
-    /// Real names in creation order, not yet examined by the resolution loop (§5.7),
-    /// as [`NameIdx`] values.
+    /// Real names, as [`NameIdx`] values, queued for the linker's resolution phase
+    /// (§5.7): each name when it is created (by [`ShapeTable::add_name`]), and again
+    /// whenever the linker changes its usage. A name may be queued more than once.
     pub pending: VecDeque<u32>,
 }
 

@@ -9,7 +9,8 @@
 //! * each external name is looked up through the renames (created if new, which gives it
 //!   the next output id of its shape), the capsule id is mapped to that output id, and the
 //!   capsule's usage is merged into the name's (§3.6; a second unique definition is a
-//!   *multiply defined* error, and reading goes on);
+//!   *multiply defined* error, and reading goes on); a name that is new or whose usage
+//!   changed joins its shape's pending list, for the resolution phase;
 //! * each unit's links are rewritten to output ids as they are stored: a capsule id that
 //!   no external name is bound to gets a fresh output id on its first use; counts and
 //!   unit-scope ids are kept; the unit is appended to its unit set, its body borrowed
@@ -154,7 +155,13 @@ fn load_flat<'a>(
             let entry = l.program.entry_mut(ps).names.entry_mut(n);
             l.map.set(si, e.id, entry.id);
             let out_id = entry.id;
+            let before = entry.usage;
             let merged = merge_usage(&mut entry.usage, &mut entry.def, e.usage, cap_idx);
+            if !created && entry.usage != before {
+                // A name whose usage changed is examined again by the resolution phase
+                // (a new name joined the pending list when it was created).
+                l.program.entry_mut(ps).pending.push_back(n as u32);
+            }
             if let Merge::MultiplyDefined(prev) = merged {
                 let previous = prev
                     .and_then(|p| l.capsules.get(p as usize))

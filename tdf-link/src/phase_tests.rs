@@ -211,9 +211,11 @@ fn library_resolution_is_transitive_and_loads_each_capsule_once() {
         ["tag a 7", "tag b 7", "tag c 7", "tag main 6"]
     );
     let why = std::fs::read_to_string(d.join("why.txt")).unwrap();
-    assert_eq!(why.lines().count(), 3, "{why}");
+    // A header, then b.j is needed by b and by c in the same round: both are causes.
+    assert_eq!(why.lines().count(), 4, "{why}");
     assert!(why.contains("l.tl(a.j)\ttag\ta"), "{why}");
     assert!(why.contains("l.tl(b.j)\ttag\tb"), "{why}");
+    assert!(why.contains("l.tl(b.j)\ttag\tc"), "{why}");
 }
 
 #[test]
@@ -375,4 +377,281 @@ fn running_out_of_output_ids_is_reported() {
     let names: Vec<&str> = rep.diagnostics().iter().map(|d| d.kind.name()).collect();
     assert_eq!(names, ["too_many_ids"]);
     assert_eq!(rep.exit_code(), 1);
+}
+
+/// Issue 10, class 1: `main.j` uses tag `f` and declares token `t`; library member `A.j`
+/// defines `f` and uses `t`, `B.j` defines `t`. Loading A.j makes `t` used after it was
+/// first examined: B.j must be loaded too, whichever shape `main.j` lists first, and
+/// `-i` has nothing to report.
+#[test]
+fn resolution_reexamines_names_whose_usage_changes() {
+    let d = dir("fixpoint");
+    let a = capsule()
+        .name_with_usage("tag", "f", 6)
+        .name_with_usage("token", "t", 1)
+        .build();
+    let b = capsule().name_with_usage("token", "t", 6).build();
+    put(&d, "lib.tl", &library(&[("A.j", &a), ("B.j", &b)]));
+    let tag_first = capsule()
+        .name_with_usage("tag", "f", 3)
+        .name_with_usage("token", "t", 2)
+        .build();
+    let token_first = capsule()
+        .name_with_usage("token", "t", 2)
+        .name_with_usage("tag", "f", 3)
+        .build();
+    for (i, main) in [tag_first, token_first].iter().enumerate() {
+        put(&d, "main.j", main);
+        let out = format!("out{i}.j");
+        let r = run(
+            &d,
+            &[
+                "--why-extract",
+                "why.txt",
+                "-i",
+                "-o",
+                &out,
+                "main.j",
+                "-l",
+                "lib.tl",
+            ],
+        );
+        assert_eq!(r.status, 0, "{}", r.stderr);
+        assert_eq!(r.stderr, "", "no -i warning expected");
+        assert_eq!(names(&d.join(&out)), ["tag f 7", "token t 7"]);
+        let why = std::fs::read_to_string(d.join("why.txt")).unwrap();
+        assert!(why.contains("lib.tl(A.j)\ttag\tf"), "{why}");
+        assert!(why.contains("lib.tl(B.j)\ttoken\tt"), "{why}");
+    }
+}
+
+/// `-i` warnings come after the fixpoint: a name that a capsule loaded for another name
+/// defines is not reported, and a name still undefined at the end is.
+#[test]
+fn missing_definitions_are_reported_after_the_fixpoint() {
+    let d = dir("missing");
+    put(
+        &d,
+        "main.j",
+        &capsule()
+            .use_tag("g")
+            .use_tag("f")
+            .use_tag("nowhere")
+            .build(),
+    );
+    // f's member also defines g: g is defined although no capsule was loaded for it.
+    let fg = capsule()
+        .define_tag("f")
+        .define_tag("g")
+        .use_tag("also_nowhere")
+        .build();
+    put(&d, "l.tl", &library(&[("fg.j", &fg)]));
+    let r = run(
+        &d,
+        &["-i", "-s", "tag", "g", "-o", "o.j", "main.j", "-l", "l.tl"],
+    );
+    assert_eq!(r.status, 0, "{}", r.stderr);
+    assert_eq!(r.codes, ["E0703", "E0703"], "{}", r.stderr);
+    assert!(r.stderr.contains("'nowhere'"), "{}", r.stderr);
+    assert!(r.stderr.contains("'also_nowhere'"), "{}", r.stderr);
+}
+
+/// One generated link: input capsules and library members as lists of (shape, name,
+/// usage bits), in the order they are written.
+#[derive(Debug, Clone)]
+struct LinkSet {
+    inputs: Vec<Vec<(&'static str, &'static str, u8)>>,
+    members: Vec<Vec<(&'static str, &'static str, u8)>>,
+    options: Vec<&'static str>,
+}
+
+fn random_names(rng: &mut tdf_tests::rng::Rng) -> Vec<(&'static str, &'static str, u8)> {
+    const NAMES: [&str; 5] = ["f", "g", "h", "t", "u"];
+    let mut out: Vec<(&'static str, &'static str, u8)> = Vec::new();
+    for _ in 0..rng.range(1, 5) {
+        let shape = *rng.pick(&["tag", "token"]);
+        let name = *rng.pick(&NAMES);
+        if out.iter().any(|&(s, n, _)| s == shape && n == name) {
+            continue;
+        }
+        let mut bits = rng.below(16) as u8;
+        if shape == "token" {
+            bits &= !8; // tokens cannot be shared definitions
+        } else if bits & 12 != 0 {
+            bits |= 2; // a defined tag is declared
+        }
+        out.push((shape, name, bits));
+    }
+    out
+}
+
+fn build_capsule(spec: &[(&'static str, &'static str, u8)]) -> Vec<u8> {
+    spec.iter()
+        .fold(capsule(), |c, &(s, n, b)| c.name_with_usage(s, n, b))
+        .build()
+}
+
+/// The outcome of a link that must not depend on order: exit status, diagnostic codes,
+/// `-i` warnings, the capsules loaded and the output (compared by the corpus's rules).
+fn link_outcome(
+    d: &Path,
+    set: &LinkSet,
+    tag: &str,
+) -> (i32, Vec<String>, Vec<String>, Option<Vec<u8>>) {
+    let mut args: Vec<String> = set.options.iter().map(|s| s.to_string()).collect();
+    let out = format!("out-{tag}.j");
+    args.extend([
+        "--why-extract".into(),
+        format!("why-{tag}.txt"),
+        "-o".into(),
+        out.clone(),
+    ]);
+    for (i, spec) in set.inputs.iter().enumerate() {
+        let file = format!("in{i}-{tag}.j");
+        put(d, &file, &build_capsule(spec));
+        args.push(file);
+    }
+    let members: Vec<(String, Vec<u8>)> = set
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| (format!("m{}.j", member_id(spec, i)), build_capsule(spec)))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
+    let lib = format!("l-{tag}.tl");
+    put(d, &lib, &library(&refs));
+    args.extend(["-l".into(), lib]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(d, &argv);
+    let mut diags: Vec<String> = r.stderr.lines().map(str::to_owned).collect();
+    diags.sort();
+    let mut why: Vec<String> = std::fs::read_to_string(d.join(format!("why-{tag}.txt")))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.replace(&format!("l-{tag}.tl"), "L"))
+        .collect();
+    why.sort();
+    let output = std::fs::read(d.join(&out)).ok();
+    let _ = std::fs::remove_file(d.join(&out));
+    // Messages name the files of this variant: make them comparable.
+    let diags = diags
+        .into_iter()
+        .map(|l| l.replace(&format!("-{tag}"), ""))
+        .collect();
+    (r.status, diags, why, output)
+}
+
+/// A member's stored name must not depend on its position: it is named by a hash of its
+/// contents (and its first position, to keep equal members apart).
+fn member_id(spec: &[(&str, &str, u8)], i: usize) -> String {
+    let mut sorted = spec.to_vec();
+    sorted.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (s, n, b) in sorted {
+        for byte in s.bytes().chain(n.bytes()).chain([b]) {
+            h = (h ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    let _ = i;
+    format!("{h:016x}")
+}
+
+/// The property of issue 10: every permutation of the input capsules, of the shapes and
+/// names within each capsule and of the library members gives an equivalent link: the
+/// same status, diagnostics (up to which capsule is named as the earlier definition),
+/// `-i` warnings, loaded capsules and an equivalent output.
+#[test]
+fn resolution_does_not_depend_on_order() {
+    let d = dir("order");
+    let mut rng = tdf_tests::rng::Rng::new(10);
+    let mut checked = 0;
+    for set_no in 0..300 {
+        let inputs: Vec<_> = (0..rng.range(1, 3))
+            .map(|_| random_names(&mut rng))
+            .collect();
+        let members: Vec<_> = (0..rng.range(1, 4))
+            .map(|_| random_names(&mut rng))
+            .collect();
+        // A library with two unique definitions of one name has no defined index.
+        let mut defd = std::collections::HashSet::new();
+        let valid = members
+            .iter()
+            .flatten()
+            .all(|&(s, n, b)| b & 4 == 0 || defd.insert((s, n)));
+        // Identical members would get the same stored name.
+        let mut ids: Vec<String> = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| member_id(m, i))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if !valid || ids.len() != members.len() {
+            continue;
+        }
+        let options = match rng.below(3) {
+            0 => vec!["-i"],
+            1 => vec!["-i", "-M"],
+            _ => vec![],
+        };
+        let set = LinkSet {
+            inputs,
+            members,
+            options,
+        };
+        let base = link_outcome(&d, &set, "base");
+        for p in 0..4 {
+            let mut v = set.clone();
+            rng.shuffle(&mut v.inputs);
+            rng.shuffle(&mut v.members);
+            for spec in v.inputs.iter_mut().chain(v.members.iter_mut()) {
+                rng.shuffle(spec);
+            }
+            let got = link_outcome(&d, &v, "perm");
+            assert_eq!(
+                (base.0, &base.2),
+                (got.0, &got.2),
+                "set {set_no} permutation {p}: status or loaded capsules differ\n{set:?}\n{v:?}"
+            );
+            // Multiply-defined errors name the earlier definition, which follows the
+            // order; every other line must be the same.
+            let strip = |v: &[String]| -> Vec<String> {
+                let mut v: Vec<String> = v
+                    .iter()
+                    .map(|l| {
+                        // `tld: error: FILE: byte N: TEXT`: the file and offset follow
+                        // the order; so does the earlier definition named in TEXT.
+                        let text = match l.find(": byte ") {
+                            Some(i) => l[i + 7..].split_once(": ").map_or(l.as_str(), |x| x.1),
+                            None => l.as_str(),
+                        };
+                        text.split(" (first definition")
+                            .next()
+                            .unwrap_or(text)
+                            .to_owned()
+                    })
+                    .collect();
+                v.sort();
+                v
+            };
+            assert_eq!(
+                strip(&base.1),
+                strip(&got.1),
+                "set {set_no} permutation {p}\n{set:?}\n{v:?}"
+            );
+            match (&base.3, &got.3) {
+                (Some(a), Some(b)) => {
+                    if let Err(why) = tdf_tests::canon::capsules_equivalent(a, b) {
+                        panic!(
+                            "set {set_no} permutation {p}: outputs differ: {why}\n{set:?}\n{v:?}"
+                        );
+                    }
+                }
+                (None, None) => {}
+                _ => panic!("set {set_no} permutation {p}: only one link wrote an output"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} permutations checked");
 }

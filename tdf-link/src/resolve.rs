@@ -1,16 +1,35 @@
-//! Phase 5: resolving undefined names by loading library capsules (§5.7).
+//! Phase 5: resolving undefined names by loading library capsules, to a true fixpoint
+//! (§5.7, with the correction of Appendix B.12).
 //!
-//! Every program name joins its shape's pending list when it is created. The loop takes
-//! names off the pending lists, shape by shape in table order; a name that is used but has
-//! no unique definition is looked up in the library table, and the capsule holding its
-//! library definition is loaded (once: each library capsule at most once per link). A
-//! loaded capsule adds its own names to the pending lists, so the loop repeats until a
-//! whole pass loads nothing. Each name is examined once, so the work is linear in the
-//! number of names plus the capsules loaded.
+//! A program name *needs* a library capsule when it is used (USED) but has no unique
+//! definition (no DEFD), the library table gives it a definition in capsule C that is
+//! not loaded yet, and either it has no shared definition (no MULT) or the library's
+//! definition is unique (the library usage has DEFD).
 //!
-//! A name that already has a shared (MULT) definition is completed only by a unique
-//! library definition. With `-i`, a name for which nothing can be loaded is reported as a
-//! warning (it may still be defined later by a capsule loaded for another name).
+//! Resolution runs in rounds. A name joins its shape's pending list when it is created
+//! and again whenever its usage changes (`load.rs` re-queues it), so a name that becomes
+//! used through a capsule loaded for another name is examined again. A round drains
+//! every pending list, examining each name once against the state at the start of the
+//! round, and collects the capsules needed; then it loads them all, in library order
+//! (the order in which the libraries were read, then the order of the members in their
+//! library). Loaded capsules create names and change usages, which queues them for the
+//! next round; the rounds stop when one needs nothing.
+//!
+//! Because every decision of a round is taken against the same state, and a round loads
+//! exactly the set of capsules needed in it, which capsules load depends only on the
+//! contents of the capsules, of the libraries and of the options, never on the order of
+//! shapes, names, input capsules or library members. (Library *search* order still
+//! decides which library a name's definition comes from, when merging the indices.) The
+//! order is only the order of the output: units come in load order.
+//!
+//! The work is linear: a name is examined at most once per round in which it was
+//! queued, and it is queued only when created or when its usage gains a bit (at most
+//! four times).
+//!
+//! After the fixpoint, with `-i`, every name still used without a unique definition is
+//! reported as missing, unless a library capsule was loaded for it (a shared definition
+//! taken from a library on its account). No warning is issued earlier, so none is
+//! spurious, and none is missed.
 
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -20,7 +39,40 @@ use crate::load::load_capsule;
 use crate::state::{shape_text, CapsuleName, Linker};
 use crate::trace::shape_name;
 
-/// Runs the resolution loop to its fixed point.
+/// What the rounds know about one program name.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mark {
+    /// The last round that examined it (0: none yet).
+    round: u32,
+    /// A library capsule was loaded for it.
+    loaded_for: bool,
+}
+
+/// Per program shape, per name (by [`tdf_core::tables::NameIdx`]): its [`Mark`].
+#[derive(Debug, Default)]
+struct Marks(Vec<Vec<Mark>>);
+
+impl Marks {
+    fn get(&mut self, shape: usize, n: usize) -> &mut Mark {
+        if self.0.len() <= shape {
+            self.0.resize_with(shape + 1, Vec::new);
+        }
+        let names = &mut self.0[shape];
+        if names.len() <= n {
+            names.resize(n + 1, Mark::default());
+        }
+        &mut names[n]
+    }
+
+    fn loaded_for(&self, shape: usize, n: usize) -> bool {
+        self.0
+            .get(shape)
+            .and_then(|v| v.get(n))
+            .is_some_and(|m| m.loaded_for)
+    }
+}
+
+/// Runs the resolution rounds to the fixpoint, then reports the names still missing.
 pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result<(), LimitReached> {
     // Each program shape may receive the names its library shape defines: room for them
     // up front spares the tables repeated growth (memory is only touched when used).
@@ -30,59 +82,107 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
             l.program.reserve_names(shape, offered);
         }
     }
-    let mut pass = 0;
+    let mut marks = Marks::default();
+    // The capsules a round needs: (library capsule, program shape, name).
+    let mut needed: Vec<(u32, u32, u32)> = Vec::new();
+    let mut round = 0u32;
     loop {
-        pass += 1;
-        l.trace.line(|| format!("pass {pass}"));
-        let mut progress = false;
-        let mut shape = 0;
-        // Loaded capsules may add shapes: the bound is re-read every time.
-        while shape < l.program.len() {
+        round += 1;
+        l.trace.line(|| format!("round {round}"));
+        needed.clear();
+        // Loading may add shapes: the bound is re-read each round.
+        for shape in 0..l.program.len() {
             let lib_shape = l.library.get(l.program.name(shape));
-            while let Some(n) = l.program.entry_mut(shape).pending.pop_front() {
-                let n = n as usize;
-                let usage = l.program.entry(shape).names.entry(n).usage;
-                if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
-                    continue;
+            let pending = std::mem::take(&mut l.program.entry_mut(shape).pending);
+            for n in pending {
+                let mark = marks.get(shape, n as usize);
+                if mark.round == round {
+                    continue; // queued twice: the answer is the same within a round
                 }
-                let candidate = lib_shape.and_then(|ls| {
-                    let names = &l.library.entry(ls).names;
-                    let e = names.entry(names.get(l.program.entry(shape).names.key(n))?);
-                    let c = e.def? as usize;
-                    let wanted = !usage.contains(Usage::MULT) || e.usage.contains(Usage::DEFD);
-                    (wanted && !l.lib_capsules[c].loaded).then_some(c)
-                });
-                if let Some(c) = candidate {
-                    l.lib_capsules[c].loaded = true;
-                    let data = l.lib_capsules[c].data;
-                    let name = CapsuleName::Member(c as u32);
-                    if l.trace.observing() {
-                        observe_load(l, shape, n, &name);
-                    }
-                    load_capsule(l, data, name, rep)?;
-                    progress = true;
-                    continue;
-                }
-                if warn_missing {
-                    let names = &l.program.entry(shape).names;
-                    let name = names.key(n).to_text();
-                    rep.report(Diagnostic::new(Kind::no_definition_found(
-                        shape_text(l.program.name(shape)),
-                        name,
-                    )))?;
-                }
-                if l.trace.on() {
-                    let what =
-                        shape_name(l.program.name(shape), l.program.entry(shape).names.key(n));
-                    l.trace.line(|| format!("  {what}: no library definition"));
+                mark.round = round;
+                if let Some(c) = needs(l, shape, n as usize, lib_shape) {
+                    needed.push((c as u32, shape as u32, n));
                 }
             }
-            shape += 1;
         }
-        if !progress {
-            return Ok(());
+        if needed.is_empty() {
+            break;
+        }
+        // Library order; a capsule needed by several names is loaded once, for all.
+        needed.sort_unstable();
+        needed.dedup();
+        let mut i = 0;
+        while i < needed.len() {
+            let c = needed[i].0;
+            let end = i + needed[i..].iter().take_while(|x| x.0 == c).count();
+            let name = CapsuleName::Member(c);
+            for &(_, shape, n) in &needed[i..end] {
+                marks.get(shape as usize, n as usize).loaded_for = true;
+                if l.trace.observing() {
+                    observe_load(l, shape as usize, n as usize, &name);
+                }
+            }
+            l.lib_capsules[c as usize].loaded = true;
+            let data = l.lib_capsules[c as usize].data;
+            load_capsule(l, data, name, rep)?;
+            i = end;
         }
     }
+    report_missing(l, &marks, warn_missing, rep)
+}
+
+/// The library capsule name `n` of program shape `shape` needs now, if any.
+fn needs(l: &Linker<'_>, shape: usize, n: usize, lib_shape: Option<usize>) -> Option<usize> {
+    let names = &l.program.entry(shape).names;
+    let usage = names.entry(n).usage;
+    if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
+        return None;
+    }
+    let lib_names = &l.library.entry(lib_shape?).names;
+    let e = lib_names.entry(lib_names.get(names.key(n))?);
+    let c = e.def? as usize;
+    let wanted = !usage.contains(Usage::MULT) || e.usage.contains(Usage::DEFD);
+    (wanted && !l.lib_capsules[c].loaded).then_some(c)
+}
+
+/// After the fixpoint: every name used without a unique definition, for which no library
+/// capsule was loaded, is missing (a warning with `-i`, a trace line with `-d`). Shapes
+/// and names in table order.
+fn report_missing(
+    l: &mut Linker<'_>,
+    marks: &Marks,
+    warn_missing: bool,
+    rep: &mut Reporter,
+) -> Result<(), LimitReached> {
+    if !warn_missing && !l.trace.on() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    for (shape, _, entry) in l.program.iter() {
+        for (n, _, e) in entry.names.iter() {
+            let u = e.usage;
+            if u.contains(Usage::USED) && !u.contains(Usage::DEFD) && !marks.loaded_for(shape, n) {
+                missing.push((shape, n));
+            }
+        }
+    }
+    for (shape, n) in missing {
+        let shape_bytes = l.program.name(shape);
+        let key = l.program.entry(shape).names.key(n);
+        if l.trace.on() {
+            let what = shape_name(shape_bytes, key);
+            l.trace.line(|| format!("  {what}: no library definition"));
+        }
+        if warn_missing {
+            let shape_bytes = l.program.name(shape);
+            let key = l.program.entry(shape).names.key(n);
+            rep.report(Diagnostic::new(Kind::no_definition_found(
+                shape_text(shape_bytes),
+                key.to_text(),
+            )))?;
+        }
+    }
+    Ok(())
 }
 
 /// The `-d`, `-y` and `--why-extract` records of loading capsule `name` for name `n` of

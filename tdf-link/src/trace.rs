@@ -12,9 +12,10 @@
 //! * `-y` lines go to standard output: each capsule (input or library) that uses,
 //!   declares or defines the name, each library index offering a definition, and each
 //!   library capsule loaded for it.
-//! * `--why-extract` lists, for each library capsule loaded, the name that caused the
-//!   load (one line `CAPSULE<TAB>SHAPE<TAB>NAME`). It is written once resolution is
-//!   over, also when a later phase fails.
+//! * `--why-extract` lists, for each library capsule loaded, the names that caused the
+//!   load (one line `CAPSULE<TAB>SHAPE<TAB>NAME` per name: a capsule needed by several
+//!   names in the same resolution round is loaded for all of them). It is written once
+//!   resolution is over, also when a later phase fails.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

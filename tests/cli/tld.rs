@@ -116,7 +116,8 @@ fn library_link_with_trace_symbol_and_why_extract() {
     let why = std::fs::read_to_string(dir.join("why.txt")).unwrap();
     assert_eq!(
         why,
-        "capsule\tshape\tname\nlib/util.tl(util.j)\ttag\thelper\nlib/util.tl(log.j)\ttag\tlog\n"
+        "capsule\tshape\tname\nlib/util.tl(util.j)\ttag\thelper\nlib/util.tl(util.j)\ttoken\ttk\n\
+         lib/util.tl(log.j)\ttag\tlog\n"
     );
     let got = names(&dir.join("app.j"));
     assert!(

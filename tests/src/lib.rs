@@ -8,6 +8,7 @@
 
 pub mod canon;
 pub mod fixtures;
+pub mod rng;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
