@@ -444,7 +444,7 @@ impl<'a> FlatCapsule<'a> {
             let off = r.byte_pos();
             style.observe(r);
             let name = r.read_ident()?;
-            let shown = || String::from_utf8_lossy(name).into_owned();
+            let shown = || show_bytes(name);
             let Some(pos) = set_position(sets, name) else {
                 return Err(at(Kind::unknown_unit_set_name(shown()), off));
             };
@@ -488,10 +488,7 @@ impl<'a> FlatCapsule<'a> {
             let name = r.read_ident()?;
             let num_ids = r.read_tdfint()?;
             if self.shape_seen(name) {
-                return Err(at(
-                    Kind::duplicate_shape_name(String::from_utf8_lossy(name)),
-                    off,
-                ));
+                return Err(at(Kind::duplicate_shape_name(show_bytes(name)), off));
             }
             self.shapes.push(FlatShape {
                 name,
@@ -604,7 +601,7 @@ impl<'a> FlatCapsule<'a> {
             let off = r.byte_pos();
             let id = r.read_tdfint()?;
             let name = ExtName::read(r)?;
-            let shown = || String::from_utf8_lossy(shape_name).into_owned();
+            let shown = || show_bytes(shape_name);
             if id >= num_ids {
                 return Err(at(
                     Kind::name_id_out_of_range(shown(), name.to_text(), id.into(), num_ids.into()),
@@ -639,7 +636,7 @@ impl<'a> FlatCapsule<'a> {
     /// Reads the units of the ordinary unit set of group `gi` (§2.4).
     fn read_units(&mut self, r: &mut Reader<'a>, gi: usize) -> DiagResult<()> {
         let n = r.read_tdfint()?;
-        let set_name = || String::from_utf8_lossy(self.groups[gi].name).into_owned();
+        let set_name = || show_bytes(self.groups[gi].name);
         let num_shapes = self.shapes.len();
         for index in 0..n {
             let off = r.byte_pos();
@@ -684,7 +681,7 @@ impl<'a> FlatCapsule<'a> {
                     if external >= shape.num_ids {
                         return Err(at(
                             Kind::id_out_of_range(
-                                String::from_utf8_lossy(shape.name),
+                                show_bytes(shape.name),
                                 external.into(),
                                 set_name(),
                                 index.into(),
@@ -787,7 +784,7 @@ fn read_usages(
         let off = r.byte_pos();
         let bits = r.read_tdfint()?;
         e.usage = check_usage(shape.name, bits).map_err(|err| {
-            let (s, n) = (String::from_utf8_lossy(shape.name), e.name.to_text());
+            let (s, n) = (show_bytes(shape.name), e.name.to_text());
             let kind = match err {
                 UsageError::BadUsage => Kind::bad_usage(s, n, bits.into()),
                 UsageError::IllegallyMultiplyDefined => Kind::illegally_multiply_defined(s, n),

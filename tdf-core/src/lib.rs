@@ -56,7 +56,9 @@ pub fn in_file(mut d: Box<Diagnostic>, file: &str) -> Box<Diagnostic> {
     d
 }
 
-/// Bytes for a message: printable ASCII as is, anything else as `\xHH`.
+/// Bytes (shape, member, unit set and file names) as users read them: valid UTF-8 as it
+/// is, control characters and bytes that are not UTF-8 as `\xHH`
+/// ([`name::push_readable`], which also decides how external names are printed).
 pub fn show_bytes(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
     push_shown(&mut s, bytes);
@@ -65,24 +67,7 @@ pub fn show_bytes(bytes: &[u8]) -> String {
 
 /// Appends [`show_bytes`] of `bytes` to `out`, without allocating when `out` has room.
 pub fn push_shown(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        // The longest printable run is copied at once.
-        let run = rest
-            .iter()
-            .position(|b| !(0x20..0x7F).contains(b))
-            .unwrap_or(rest.len());
-        out.push_str(std::str::from_utf8(&rest[..run]).expect("printable ASCII"));
-        if let Some(&b) = rest.get(run) {
-            out.push_str("\\x");
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
-            rest = &rest[run + 1..];
-        } else {
-            rest = &[];
-        }
-    }
+    name::push_readable(out, bytes, false);
 }
 
 /// The TDF versions this toolset reads and writes, as a literal for `concat!` (clap's
@@ -105,5 +90,6 @@ mod tests {
         assert_eq!(super::show_bytes(b"a\x00b\xffc\n"), "a\\x00b\\xffc\\x0a");
         assert_eq!(super::show_bytes(b""), "");
         assert_eq!(super::show_bytes(b"\x7f~ "), "\\x7f~ ");
+        assert_eq!(super::show_bytes("api/été.j".as_bytes()), "api/été.j");
     }
 }

@@ -184,10 +184,7 @@ impl<'a> Library<'a> {
             let off = r.byte_pos();
             let name = r.read_ident()?;
             if name.contains(&0) {
-                return Err(at(
-                    Kind::null_in_capsule_name(String::from_utf8_lossy(name)),
-                    off,
-                ));
+                return Err(at(Kind::null_in_capsule_name(show_bytes(name)), off));
             }
             let data = r.read_bytestream()?;
             members.push(Member {
@@ -209,7 +206,7 @@ impl<'a> Library<'a> {
                 let bits = r.read_tdfint()?;
                 let cap_off = r.byte_pos();
                 let capsule = r.read_tdfint()?;
-                let s = || String::from_utf8_lossy(shape).into_owned();
+                let s = || show_bytes(shape);
                 if capsule as usize >= members.len() {
                     return Err(at(
                         Kind::capsule_index_too_big(

@@ -161,30 +161,121 @@ impl<'a> ExtName<'a> {
         }
     }
 
-    /// Appends the text form of this name (the inverse of [`ExtName::parse`]).
-    pub fn write_text(&self, out: &mut Vec<u8>) {
+    /// Appends this name as users read it ([`TextForm::Readable`]): the §8.4 syntax,
+    /// valid UTF-8 as it is, control characters and bytes that are not UTF-8 as `\xHH`.
+    /// [`ExtName::parse`] reads the text back to the same name.
+    pub fn push_text(&self, out: &mut String) {
         match self {
-            ExtName::String(s) => escape_into(s, out),
+            ExtName::String(s) => push_readable(out, s, true),
+            ExtName::Unique(parts) => {
+                out.push('[');
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    push_readable(out, p, true);
+                }
+                out.push(']');
+            }
+        }
+    }
+
+    /// This name as users read it ([`ExtName::push_text`]): the form of diagnostics,
+    /// `tshow` listings and JSON.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.push_text(&mut out);
+        out
+    }
+
+    /// Appends this name in TenDRA's output form ([`TextForm::Tendra`], §8.4): `[ ] . \`
+    /// preceded by a backslash, every other byte raw. This is the form of `tld -mt`,
+    /// which scripts parse.
+    pub fn write_tendra(&self, out: &mut Vec<u8>) {
+        match self {
+            ExtName::String(s) => push_tendra(out, s),
             ExtName::Unique(parts) => {
                 out.push(b'[');
                 for (i, p) in parts.iter().enumerate() {
                     if i > 0 {
                         out.push(b'.');
                     }
-                    escape_into(p, out);
+                    push_tendra(out, p);
                 }
                 out.push(b']');
             }
         }
     }
+}
 
-    /// The text form of this name as a `String`.
-    pub fn to_text(&self) -> String {
-        let mut out = Vec::new();
-        self.write_text(&mut out);
-        // `write_text` escapes every byte outside printable ASCII.
-        String::from_utf8(out).expect("escaped names are ASCII")
+/// The two ways names are printed. Everything the tools print goes through
+/// [`push_readable`] (names, shapes, member and unit set names), except the TenDRA
+/// listing of `tld -mt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextForm {
+    /// TenDRA's output form (§8.4), kept exactly by `tld -mt` (the compatibility listing
+    /// that scripts parse): `[ ] . \` preceded by a backslash, every other byte raw,
+    /// control characters included.
+    Tendra,
+    /// As users read them, in diagnostics, `tshow` and JSON: valid UTF-8 as it is,
+    /// control characters (U+0000–U+001F, U+007F–U+009F) and bytes that are not part of
+    /// valid UTF-8 as `\xHH` (each byte), which the command-line syntax reads back; in
+    /// external names also `[ ] . \` preceded by a backslash.
+    Readable,
+}
+
+/// Appends `bytes` as users read them ([`TextForm::Readable`]). With `syntax`, the
+/// characters of the §8.4 syntax (`[ ] . \`) are escaped too, as in external names; shape,
+/// member and file names are shown without that. The one function that decides how the
+/// tools print bytes: `tdf_core::show_bytes` and [`ExtName::to_text`] are built on it.
+pub fn push_readable(out: &mut String, bytes: &[u8], syntax: bool) {
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let mut run = 0;
+        for (i, c) in valid.char_indices() {
+            let special = syntax && matches!(c, '[' | ']' | '.' | '\\');
+            if !special && !c.is_control() {
+                continue;
+            }
+            out.push_str(&valid[run..i]);
+            run = i + c.len_utf8();
+            if special {
+                out.push('\\');
+                out.push(c);
+            } else {
+                push_hex(out, &valid.as_bytes()[i..run]);
+            }
+        }
+        out.push_str(&valid[run..]);
+        push_hex(out, chunk.invalid());
     }
+}
+
+/// Appends each byte as `\xHH`.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push('\\');
+        out.push('x');
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+}
+
+/// Appends `bytes` in TenDRA's output form: `[ ] . \` preceded by a backslash, every
+/// other byte raw.
+fn push_tendra(out: &mut Vec<u8>, bytes: &[u8]) {
+    // Names are mostly plain: copy runs of plain bytes at once (listings print many).
+    let mut rest = bytes;
+    while let Some(run) = rest
+        .iter()
+        .position(|&b| matches!(b, b'[' | b']' | b'.' | b'\\'))
+    {
+        out.extend_from_slice(&rest[..run]);
+        out.extend_from_slice(&[b'\\', rest[run]]);
+        rest = &rest[run + 1..];
+    }
+    out.extend_from_slice(rest);
 }
 
 impl fmt::Display for ExtName<'_> {
@@ -250,37 +341,6 @@ fn unescape(text: &[u8], i: &mut usize) -> Result<u8, NameSyntaxError> {
         }
         _ => return Err(NameSyntaxError::IllegalEscape),
     })
-}
-
-/// Escapes `[ ] . \` with a backslash, control bytes as `\n \r \t \0`, and every other
-/// byte outside printable ASCII as `\xHH`, so the output is plain ASCII that
-/// [`ExtName::parse`] reads back to the same bytes.
-fn escape_into(s: &[u8], out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let plain = |b: u8| (0x20..0x7F).contains(&b) && !matches!(b, b'[' | b']' | b'.' | b'\\');
-    // Names are mostly plain: copy runs of plain bytes at once.
-    let mut rest = s;
-    while !rest.is_empty() {
-        let run = rest.iter().position(|&b| !plain(b)).unwrap_or(rest.len());
-        out.extend_from_slice(&rest[..run]);
-        let Some((&b, tail)) = rest[run..].split_first() else {
-            break;
-        };
-        rest = tail;
-        match b {
-            b'[' | b']' | b'.' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0 => out.extend_from_slice(b"\\0"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'x',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 15) as usize],
-            ]),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -382,6 +442,8 @@ mod tests {
             ExtName::string(b"dotted.name[1]"),
             ExtName::string(b"tab\there\x1b\xff"),
             ExtName::unique([&b"a.b"[..], b"", b"c\\"]),
+            ExtName::string("été\u{85}".as_bytes()),
+            ExtName::string(b"\xc3\xa9\xc3"),
         ];
         for n in names {
             let text = n.to_text();
@@ -389,5 +451,30 @@ mod tests {
         }
         assert_eq!(ExtName::string(b"dotted.name").to_text(), r"dotted\.name");
         assert_eq!(ExtName::unique([&b"a"[..], b"bc"]).to_text(), "[a.bc]");
+    }
+
+    /// Issue 10: names are printed as users read them; `tld -mt` keeps TenDRA's form.
+    #[test]
+    fn names_are_printed_as_users_read_them() {
+        let ete = ExtName::string("été".as_bytes());
+        assert_eq!(ete.to_text(), "été");
+        // Control characters (C0, DEL, C1) and bytes that are not UTF-8 are escaped.
+        let odd = ExtName::string(b"a\tb\x7f\xc2\x85c\xff\xc3.");
+        assert_eq!(odd.to_text(), r"a\x09b\x7f\xc2\x85c\xff\xc3\.");
+        let unique = ExtName::unique(["é.1".as_bytes(), b"\n"]);
+        assert_eq!(unique.to_text(), r"[é\.1.\x0a]");
+        // TenDRA's form: only the syntax characters are escaped, every other byte raw.
+        let tendra = |n: &ExtName| {
+            let mut v = Vec::new();
+            n.write_tendra(&mut v);
+            v
+        };
+        assert_eq!(tendra(&ete), "été".as_bytes());
+        assert_eq!(tendra(&odd), b"a\tb\x7f\xc2\x85c\xff\xc3\\.");
+        assert_eq!(tendra(&unique), "[é\\.1.\n]".as_bytes());
+        // Shapes and member names: the same rule without the name syntax.
+        let mut s = String::new();
+        push_readable(&mut s, b"dir/x.j\\\x00\xe9", false);
+        assert_eq!(s, r"dir/x.j\\x00\xe9");
     }
 }

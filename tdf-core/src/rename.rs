@@ -65,7 +65,7 @@ impl Lexer<'_> {
                 }
                 _ => {
                     self.pos += 1;
-                    let ch = String::from_utf8_lossy(&self.src[start..self.pos]).into_owned();
+                    let ch = crate::show_bytes(&self.src[start..self.pos]);
                     self.errors
                         .push((Kind::rename_illegal_char(ch), start..self.pos));
                 }

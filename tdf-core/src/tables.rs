@@ -784,7 +784,7 @@ impl<'a> IndexTable<'a> {
                         format!("{}({})", self.libraries[*l], show_bytes(name))
                     });
                     let d = Diagnostic::new(Kind::lib_multiply_defined(
-                        String::from_utf8_lossy(&shape.name).into_owned(),
+                        show_bytes(&shape.name),
                         e.name.to_text(),
                         previous,
                     ))

@@ -172,7 +172,7 @@ impl UnitSetList {
         let mut set = IndexSet::new();
         for (name, span) in names {
             if set.contains(&name) {
-                let shown = String::from_utf8_lossy(&name).into_owned();
+                let shown = crate::show_bytes(&name);
                 errors.push(diag(Kind::unit_set_duplicate_name(shown), span));
             } else {
                 set.insert(name);

@@ -18,10 +18,6 @@ pub(crate) fn report(rep: &mut Reporter, d: impl Into<Diagnostic>) -> Result<(),
     rep.report(d.into())
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// Which names a build leaves out of the index (§6.1 step 4). Unknown shapes and names
 /// are ignored.
 #[derive(Debug, Clone, Copy, Default)]
@@ -240,7 +236,7 @@ impl<'a, 's> Builder<'a, 's> {
                 if let Some(t) = trace {
                     t.push_str(&format!(
                         "  {} '{}' {}\n",
-                        lossy(shape_name),
+                        show_bytes(shape_name),
                         e.name,
                         e.usage
                     ));
@@ -255,12 +251,12 @@ impl<'a, 's> Builder<'a, 's> {
                         |p| match shown_list.get(&p) {
                             Some(s) => s.clone(),
                             // Not recorded: the same bytes as the stored name.
-                            None => lossy(&members[p as usize].name),
+                            None => show_bytes(&members[p as usize].name),
                         },
                     );
                     let name = names.get_index(name_idx).expect("just inserted").0;
                     let d = Diagnostic::new(Kind::multiply_defined(
-                        lossy(shape_name),
+                        show_bytes(shape_name),
                         name.to_text(),
                         previous,
                     ))
@@ -303,7 +299,7 @@ impl<'a, 's> Builder<'a, 's> {
         for (shape, names) in &self.table {
             for (name, st) in names {
                 if st.usage.contains(Usage::MULT) && st.def.is_none() {
-                    let kind = Kind::no_single_definition(lossy(shape), name.to_text());
+                    let kind = Kind::no_single_definition(show_bytes(shape), name.to_text());
                     report(rep, kind).ok()?;
                 }
             }
@@ -388,7 +384,7 @@ impl<'a, 's> Builder<'a, 's> {
         for (shape, names) in table.iter() {
             if !Self::shape_indexed(suppress, shape) {
                 if tracing {
-                    log(format!("suppressed every {}", lossy(shape)));
+                    log(format!("suppressed every {}", show_bytes(shape)));
                 }
                 continue;
             }
@@ -399,14 +395,14 @@ impl<'a, 's> Builder<'a, 's> {
                 }
                 let Some(def) = Self::indexed(suppress, st) else {
                     if tracing {
-                        log(format!("suppressed {} '{name}'", lossy(shape)));
+                        log(format!("suppressed {} '{name}'", show_bytes(shape)));
                     }
                     continue;
                 };
                 if tracing {
                     log(format!(
                         "index {} '{name}' {} capsule {def} '{}'",
-                        lossy(shape),
+                        show_bytes(shape),
                         st.usage,
                         show_bytes(&members[def as usize].name)
                     ));

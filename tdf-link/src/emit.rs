@@ -118,7 +118,7 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         l.trace.line(|| {
             format!(
                 "output: {count} {} units",
-                String::from_utf8_lossy(list.name(s))
+                tdf_core::show_bytes(list.name(s))
             )
         });
     }

@@ -159,11 +159,6 @@ fn trace_options(l: &mut Linker<'_>, opts: &LinkOptions) {
     l.trace
         .line(|| format!("tld {} link trace", env!("CARGO_PKG_VERSION")));
     l.trace.line(|| format!("options: {opts:?}"));
-    let names: Vec<String> = l
-        .units
-        .list
-        .names()
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
+    let names: Vec<String> = l.units.list.names().map(tdf_core::show_bytes).collect();
     l.trace.line(|| format!("unit sets: {}", names.join(" ")));
 }

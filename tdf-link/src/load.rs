@@ -197,7 +197,7 @@ fn load_flat<'a>(
             format!(
                 "  {} {} units",
                 group.units.len(),
-                String::from_utf8_lossy(group.name)
+                tdf_core::show_bytes(group.name)
             )
         });
         for unit in &cap.units[group.units.clone()] {

@@ -106,7 +106,7 @@ impl<'a> Linker<'a> {
             CapsuleName::Member(c) => {
                 let c = &self.lib_capsules[c as usize];
                 let library = self.libraries[c.library as usize];
-                format!("{library}({})", String::from_utf8_lossy(&c.name))
+                format!("{library}({})", tdf_core::show_bytes(&c.name))
             }
         }
     }
@@ -123,5 +123,5 @@ impl<'a> Linker<'a> {
 
 /// A shape name for messages.
 pub fn shape_text(shape: &[u8]) -> String {
-    String::from_utf8_lossy(shape).into_owned()
+    tdf_core::show_bytes(shape)
 }

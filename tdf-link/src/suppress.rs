@@ -31,7 +31,7 @@ pub fn apply(l: &mut Linker<'_>, opts: &LinkOptions) {
             for (_, e) in library.entry_mut(s).names.iter_mut() {
                 e.def = None;
             }
-            trace.line(|| format!("  -S: every {}", String::from_utf8_lossy(shape)));
+            trace.line(|| format!("  -S: every {}", tdf_core::show_bytes(shape)));
         }
     }
     for sn in &opts.suppress {

@@ -131,7 +131,7 @@ impl Trace {
         if let Some((_, lines)) = &mut self.why {
             lines.push(format!(
                 "{capsule}\t{}\t{}",
-                String::from_utf8_lossy(shape),
+                tdf_core::show_bytes(shape),
                 name.to_text()
             ));
         }
@@ -198,5 +198,5 @@ pub fn usage_words(u: Usage) -> String {
 
 /// `shape 'name'` as printed in trace lines.
 pub fn shape_name(shape: &[u8], name: &ExtName<'_>) -> String {
-    format!("{} '{}'", String::from_utf8_lossy(shape), name.to_text())
+    format!("{} '{}'", tdf_core::show_bytes(shape), name.to_text())
 }

@@ -35,8 +35,10 @@
 //!
 //! # Text format
 //!
-//! A library listing without `-i`, `-s` or `-t` is the member names, one per line (bytes
-//! outside printable ASCII written as `\xHH`). With any of them it has sections:
+//! Names are shown as users read them (`tdf_core::name::push_readable`): valid UTF-8
+//! as it is, control characters and bytes that are not UTF-8 as `\xHH`, external names
+//! in the §8.4 syntax. A library listing without `-i`, `-s` or `-t` is the member names,
+//! one per line. With any of them it has sections:
 //!
 //! ```text
 //! TDF version 4.0                        (-t)
@@ -54,9 +56,10 @@
 //! member, index entry or external name per line). The schema is identified by the
 //! `schema` field and is stable: fields may be added in later versions, but none is
 //! removed or changes meaning without a new schema name. Byte strings (member names,
-//! shape and unit set names, file names) are decoded as UTF-8 with invalid bytes
-//! replaced by U+FFFD; external names are given in the §8.4 text syntax, which is plain
-//! ASCII and lossless. The `-i`, `-s` and `-t` switches do not change JSON output:
+//! shape and unit set names, file names) are shown as users read them: valid UTF-8 as
+//! it is, control characters and bytes that are not UTF-8 as `\xHH`; external names are
+//! given in the §8.4 text syntax with the same rule, which is lossless (the tools read
+//! it back). The `-i`, `-s` and `-t` switches do not change JSON output:
 //! every field is always present. `JSON.md` in this crate has the full description.
 //!
 //! A library (`"schema": "tshow-library-1"`):

@@ -7,7 +7,8 @@ use tdf_core::{push_shown, show_bytes, Library, Usage};
 use crate::text::{json_bytes, json_str, json_usage};
 use crate::ListOptions;
 
-/// TenDRA's `tld -mt` format (§6.2), byte for byte: names are written raw.
+/// TenDRA's `tld -mt` format (§6.2), byte for byte: member names raw, external names in
+/// TenDRA's output form (§8.4: `[ ] . \` escaped, every other byte raw).
 pub(crate) fn tendra(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> io::Result<()> {
     if opts.tdf_version {
         writeln!(w, "[{}, {}]", lib.major, lib.minor)?;
@@ -35,7 +36,7 @@ pub(crate) fn tendra(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -
             for e in &shape.entries {
                 line.clear();
                 line.extend_from_slice(b"  ");
-                e.name.write_text(&mut line);
+                e.name.write_tendra(&mut line);
                 line.push(b' ');
                 line.extend_from_slice(usages[e.usage.bits() as usize].as_bytes());
                 line.extend_from_slice(b" '");
@@ -70,6 +71,15 @@ fn push_decimal(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&digits[i..]);
 }
 
+/// The width of a cell: its number of characters (ASCII text is counted quickly).
+fn chars(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -94,8 +104,8 @@ impl Texts {
 }
 
 /// Writes one row of aligned columns: `indent`, then the cells separated by two spaces,
-/// each padded to its column's width (on the left for right-aligned columns), without
-/// trailing blanks. The cells are printable ASCII, so widths are byte counts.
+/// each padded to its column's width in characters (on the left for right-aligned
+/// columns), without trailing blanks.
 fn write_row(
     line: &mut String,
     indent: &str,
@@ -108,7 +118,7 @@ fn write_row(
         if i > 0 {
             line.push_str("  ");
         }
-        let pad = width - text.len();
+        let pad = width - chars(text);
         if right {
             line.extend(std::iter::repeat_n(' ', pad));
             line.push_str(text);
@@ -126,10 +136,10 @@ fn write_row(
 /// per line. Otherwise sections with headers: the version, the members (with sizes for
 /// `-s`), and the index (per shape, aligned name, usage and defining member columns).
 ///
-/// Every cell is printable ASCII (names are escaped), so a column's width is the
-/// largest byte length in it; the columns of the index line up across shapes. Each row
-/// is assembled in one reused buffer, in two passes (widths, then rows): no allocation
-/// per row.
+/// Names are shown as users read them ([`tdf_core::name::push_readable`]); a column's
+/// width is the largest number of characters in it, and the columns of the index line
+/// up across shapes. Each row is assembled in one reused buffer, in two passes (widths,
+/// then rows): no allocation per row.
 pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> io::Result<()> {
     let mut members = Texts::default();
     for m in &lib.members {
@@ -154,7 +164,7 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         for m in &lib.members {
             sizes.push_with(|s| s.push_str(&m.data.len().to_string()));
         }
-        let width = |t: &Texts, n: usize| (0..n).map(|i| t.get(i).len()).max().unwrap_or(0);
+        let width = |t: &Texts, n: usize| (0..n).map(|i| chars(t.get(i))).max().unwrap_or(0);
         let n = lib.members.len();
         let (size_w, name_w) = (width(&sizes, n), width(&members, n));
         for i in 0..n {
@@ -195,17 +205,12 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         // One set of column widths for all shapes, so that the columns line up.
         let usages = usage_texts();
         let mut names = Texts::default();
-        let mut scratch = Vec::new();
         let (mut name_w, mut usage_w, mut member_w) = (0, 0, 0);
         for e in lib.index.iter().flat_map(|s| &s.entries) {
-            names.push_with(|s| {
-                scratch.clear();
-                e.name.write_text(&mut scratch);
-                s.push_str(std::str::from_utf8(&scratch).expect("escaped names are ASCII"));
-            });
-            name_w = name_w.max(names.get(names.ends.len() - 1).len());
+            names.push_with(|s| e.name.push_text(s));
+            name_w = name_w.max(chars(names.get(names.ends.len() - 1)));
             usage_w = usage_w.max(usages[e.usage.bits() as usize].len());
-            member_w = member_w.max(members.get(e.capsule as usize).len());
+            member_w = member_w.max(chars(members.get(e.capsule as usize)));
         }
         let mut row = 0;
         for shape in &lib.index {

@@ -78,9 +78,10 @@ pub(crate) fn json_str(s: &str) -> String {
     tdf_errors::json_string(s)
 }
 
-/// A JSON string literal for bytes: UTF-8, with invalid sequences replaced by U+FFFD.
+/// A JSON string literal for bytes, shown as users read them ([`tdf_core::show_bytes`]:
+/// valid UTF-8 as it is, control characters and bytes that are not UTF-8 as `\xHH`).
 pub(crate) fn json_bytes(b: &[u8]) -> String {
-    json_str(&String::from_utf8_lossy(b))
+    json_str(&tdf_core::show_bytes(b))
 }
 
 /// The usage flags as a JSON array of flag names, in the order of the text form.
@@ -107,7 +108,7 @@ mod tests {
     #[test]
     fn json_escapes() {
         assert_eq!(json_str("a\"b\\c\n\u{1}"), "\"a\\\"b\\\\c\\n\\u0001\"");
-        assert_eq!(json_bytes(b"x\xffy"), "\"x\u{fffd}y\"");
+        assert_eq!(json_bytes(b"x\xffy\xc3\xa9"), "\"x\\\\xffy\u{e9}\"");
         let u = tdf_core::Usage::DEFD | tdf_core::Usage::USED;
         assert_eq!(json_usage(u), "[\"DEFD\", \"USED\"]");
         assert_eq!(json_usage(tdf_core::Usage::NONE), "[]");

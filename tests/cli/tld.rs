@@ -484,3 +484,71 @@ fn response_file() {
     assert_cmd_snapshot!(tld(&dir).arg("@args"));
     assert!(dir.join("out.j").exists());
 }
+
+/// Issue 10, class 3: `tld -mt` prints names in TenDRA's form (syntax characters
+/// escaped, every other byte raw); diagnostics and `tshow` print valid UTF-8 as it is
+/// and escape control characters and bytes that are not UTF-8.
+#[test]
+fn names_are_printed_as_users_read_them() {
+    let dir = tdf_tests::scratch("tld-names");
+    let defs = capsule()
+        .define_tag("été")
+        .define_tag(r"tab\x09x")
+        .define_tag(r"a\.b")
+        .build();
+    let main = capsule()
+        .use_tag("été")
+        .use_tag("ünï")
+        .use_tag(r"bell\x07")
+        .use_tag(r"raw\xff")
+        .build();
+    std::fs::write(dir.join("lib.tl"), library(&[("defs.j", &defs)])).unwrap();
+    std::fs::write(dir.join("main.j"), main).unwrap();
+
+    let out = tld(&dir).args(["-mt", "-i", "lib.tl"]).output().unwrap();
+    assert!(out.status.success());
+    let listing = out.stdout;
+    for line in [
+        "  été {DEFD, DECD} 'defs.j'\n".as_bytes(),
+        b"  tab\tx {DEFD, DECD} 'defs.j'\n",
+        b"  a\\.b {DEFD, DECD} 'defs.j'\n",
+    ] {
+        assert!(
+            listing.windows(line.len()).any(|w| w == line),
+            "{:?} not in {}",
+            String::from_utf8_lossy(line),
+            String::from_utf8_lossy(&listing)
+        );
+    }
+
+    let out = tld(&dir)
+        .args(["-i", "-L", ".", "-l", "lib", "-o", "out.j", "main.j"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).expect("diagnostics are UTF-8");
+    assert!(stderr.contains("'ünï'"), "{stderr}");
+    assert!(stderr.contains(r"'bell\x07'"), "{stderr}");
+    assert!(stderr.contains(r"'raw\xff'"), "{stderr}");
+    assert!(!stderr.contains("été"), "été is defined: {stderr}");
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+
+    let tshow = |args: &[&str]| {
+        let out = Command::new(tdf_tests::bin("tshow"))
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("tshow prints UTF-8")
+    };
+    let text = tshow(&["-i", "lib.tl"]);
+    assert!(text.contains("été  "), "{text}");
+    assert!(text.contains(r"tab\x09x"), "{text}");
+    let json = tshow(&["--format", "json", "lib.tl"]);
+    assert!(json.contains("\"name\": \"été\""), "{json}");
+    assert!(json.contains(r#""name": "tab\\x09x""#), "{json}");
+    let inspect = tshow(&["main.j"]);
+    assert!(inspect.contains("ünï"), "{inspect}");
+    assert!(inspect.contains(r"raw\xff"), "{inspect}");
+}
