@@ -1,4 +1,12 @@
-//! Safe extraction of library members to files (§6.3, with tar's precautions).
+//! Safe extraction of library members to files (§6.3, with tar's precautions), all or
+//! nothing (Appendix B.13).
+//!
+//! Every request is checked before anything is written ([`plan`]): each requested name
+//! must match a member, and each member's path must stay inside the target directory
+//! (no `..` component, no existing symbolic link leading out, no existing file where a
+//! directory is needed). Every problem found is reported, and if there is any, nothing is
+//! written and the exit status is 1. Then each member is written atomically (temporary
+//! file and rename); only an I/O failure while writing can leave part of the work done.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -147,16 +155,16 @@ impl Extractor<'_> {
 
     /// Extracts one member. `Err` means stop: the error limit was reached or the output
     /// could not be created (fatal).
-    fn member(&mut self, m: &Member<'_>, rep: &mut Reporter) -> Result<(), LimitReached> {
+    /// Extracts one member to the path `parts` ([`safe_components`] of its name).
+    fn member(
+        &mut self,
+        m: &Member<'_>,
+        parts: &[&[u8]],
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
         let shown_name = || show_bytes(&m.name);
-        let parts = match safe_components(&m.name, self.opts.basename) {
-            Ok(p) => p,
-            Err(reason) => {
-                return rep.report(Kind::unsafe_member_name(shown_name(), reason).into());
-            }
-        };
         let rel: PathBuf = parts.iter().map(|c| os(c)).collect();
-        match self.prepare_dirs(&parts) {
+        match self.prepare_dirs(parts) {
             Ok(()) => {}
             Err(DirError::Unsafe(reason)) => {
                 return rep.report(Kind::unsafe_member_name(shown_name(), reason).into());
@@ -194,6 +202,129 @@ impl Extractor<'_> {
     }
 }
 
+/// Checks the directories of `parts[..n-1]` that already exist below `base` without
+/// changing anything: a symbolic link must resolve to a directory inside the target
+/// (`canonical_base`), and an existing component must be a directory. A missing
+/// component ends the check (everything below it will be created).
+fn check_existing_dirs(
+    base: &Path,
+    canonical_base: &Path,
+    parts: &[&[u8]],
+) -> Result<(), DirError> {
+    let mut rel_key = Vec::new();
+    let mut path = base.to_path_buf();
+    for (i, c) in parts[..parts.len() - 1].iter().enumerate() {
+        if i > 0 {
+            rel_key.push(b'/');
+        }
+        rel_key.extend_from_slice(c);
+        path.push(os(c));
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(canonical_base) && target.is_dir() => {}
+                Ok(target) if target.starts_with(canonical_base) => {
+                    return Err(DirError::Create(
+                        path,
+                        io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    ))
+                }
+                _ => {
+                    return Err(DirError::Unsafe(format!(
+                        "'{}' is a symbolic link that leads outside the target directory",
+                        show_bytes(&rel_key)
+                    )))
+                }
+            },
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(DirError::Create(
+                    path,
+                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                ))
+            }
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// The members to write, in order, found and checked before anything is written: every
+/// requested name must match a member, and every member's path must be safe. Each
+/// problem is reported; any problem means nothing is returned (and nothing written).
+fn plan<'l>(
+    library: &str,
+    lib: &'l Library<'_>,
+    opts: &ExtractOptions,
+    base: &Path,
+    rep: &mut Reporter,
+) -> Result<Option<Vec<(&'l Member<'l>, Vec<&'l [u8]>)>>, LimitReached> {
+    let errors = rep.error_count();
+    let mut chosen: Vec<usize> = Vec::new();
+    if opts.all {
+        chosen.extend(0..lib.members.len());
+    } else {
+        // For each requested name, in order, every member whose stored name (or, with
+        // `match_basename`, basename) equals it. Members are looked up through a map,
+        // so that extracting many names from a large library stays linear.
+        let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        for (i, m) in lib.members.iter().enumerate() {
+            by_name.entry(&m.name).or_default().push(i);
+            if opts.match_basename {
+                let base = basename(&m.name);
+                if base != &*m.name {
+                    by_name.entry(base).or_default().push(i);
+                }
+            }
+        }
+        let mut taken = vec![false; lib.members.len()];
+        for name in &opts.names {
+            match by_name.get(name.as_bytes()) {
+                None => rep.report(Kind::capsule_not_found(name.as_str(), library).into())?,
+                Some(list) => {
+                    let mut list = list.clone();
+                    list.sort_unstable();
+                    for i in list {
+                        if !std::mem::replace(&mut taken[i], true) {
+                            chosen.push(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let canonical_base = base.exists().then(|| fs::canonicalize(base).ok()).flatten();
+    let mut planned = Vec::with_capacity(chosen.len());
+    for i in chosen {
+        let m = &lib.members[i];
+        let parts = match safe_components(&m.name, opts.basename) {
+            Ok(p) => p,
+            Err(reason) => {
+                let kind = Kind::unsafe_member_name(show_bytes(&m.name), reason);
+                rep.report(kind.into())?;
+                continue;
+            }
+        };
+        if let Some(canonical_base) = &canonical_base {
+            match check_existing_dirs(base, canonical_base, &parts) {
+                Ok(()) => {}
+                Err(DirError::Unsafe(reason)) => {
+                    let kind = Kind::unsafe_member_name(show_bytes(&m.name), reason);
+                    rep.report(kind.into())?;
+                    continue;
+                }
+                Err(DirError::Create(path, e)) => {
+                    let kind =
+                        Kind::cannot_create_directory(path.display().to_string(), io_reason(&e));
+                    rep.report(kind.into())?;
+                    continue;
+                }
+            }
+        }
+        planned.push((m, parts));
+    }
+    Ok((rep.error_count() == errors).then_some(planned))
+}
+
 pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) {
     if opts.all && !opts.names.is_empty() {
         let _ = rep.report(Kind::all_specified_with_capsules().into());
@@ -221,6 +352,10 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         return;
     }
     let base = opts.directory.clone().unwrap_or_else(|| PathBuf::from("."));
+    // All or nothing: every request is checked before the first file is written.
+    let Ok(Some(planned)) = plan(library, &lib, opts, &base, rep) else {
+        return;
+    };
     if !base.exists() {
         if let Err(e) = fs::create_dir_all(&base) {
             let kind = Kind::cannot_create_directory(base.display().to_string(), io_reason(&e));
@@ -242,45 +377,8 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         ready: HashSet::new(),
         opts,
     };
-    if opts.all {
-        for m in &lib.members {
-            if x.member(m, rep).is_err() {
-                return;
-            }
-        }
-        return;
-    }
-    // For each requested name, in order, every member whose stored name (or, with
-    // `match_basename`, basename) equals it. A name matching nothing is reported and
-    // the other names are still extracted.
-    // Members are looked up by name (and basename) through a map, so that extracting
-    // many names from a large library stays linear.
-    let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
-    for (i, m) in lib.members.iter().enumerate() {
-        by_name.entry(&m.name).or_default().push(i);
-        if opts.match_basename {
-            let base = basename(&m.name);
-            if base != &*m.name {
-                by_name.entry(base).or_default().push(i);
-            }
-        }
-    }
-    for list in by_name.values_mut() {
-        list.sort_unstable();
-        list.dedup();
-    }
-    for name in &opts.names {
-        let matches = by_name.get(name.as_bytes()).map_or(&[][..], Vec::as_slice);
-        for &i in matches {
-            if x.member(&lib.members[i], rep).is_err() {
-                return;
-            }
-        }
-        if matches.is_empty()
-            && rep
-                .report(Kind::capsule_not_found(name.as_str(), library).into())
-                .is_err()
-        {
+    for (m, parts) in planned {
+        if x.member(m, &parts, rep).is_err() {
             return;
         }
     }

@@ -11,9 +11,11 @@
 //! * [`decode`] is `tshow -d` and `tshow --check`: a capsule's unit bodies printed in
 //!   TenDRA's TDF notation exactly as `tnc -p` prints them, or as JSON
 //!   (`tshow-decode-1`), or checked for damage.
-//! * [`extract`] writes library members to files (§6.3), safely: a leading `/` is
-//!   stripped, a name with a `..` component or a path leading through a symbolic link
-//!   out of the target directory is refused (`unsafe_member_name`), and every file is
+//! * [`extract`] writes library members to files (§6.3), safely and all or nothing: a
+//!   leading `/` is stripped, a name with a `..` component or a path leading through a
+//!   symbolic link out of the target directory is refused (`unsafe_member_name`), a
+//!   requested name must match a member (`capsule_not_found`), every problem is found
+//!   before anything is written and any problem means nothing is written; every file is
 //!   written to a temporary file and renamed into place.
 //!
 //! Every problem is reported through a [`tdf_errors::Reporter`] as a catalogue
@@ -279,9 +281,10 @@ pub fn show(file: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Repor
 }
 
 /// Extracts members of the library `library` (§6.3), below the current directory or
-/// `opts.directory`. See the crate documentation for the safety rules. Requested names
-/// that match no member are reported (`capsule_not_found`); the others are still
-/// extracted.
+/// `opts.directory`, all or nothing: every requested name and every member's path is
+/// checked first, each problem is reported (`capsule_not_found`,
+/// `unsafe_member_name`), and if there is any, nothing is written. See the crate
+/// documentation for the safety rules.
 pub fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) {
     extract::extract(library, opts, rep)
 }

@@ -84,11 +84,17 @@ fn failed_extraction_leaves_existing_files_unchanged() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(fs::read(dir.join("other.j")).unwrap(), b"previous");
     assert_eq!(listing(&dir), before);
-    // A name that is not in the library: the others are extracted, then exit 1.
-    let o = run("tshow", &dir, &["-x", "lib.tl", "other.j", "missing.j"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("missing.j"));
-    assert!(tdf_core::Capsule::read(&fs::read(dir.join("other.j")).unwrap()).is_ok());
+    // A name that is not in the library: nothing is extracted, and exit 1 (issue 10).
+    for tool_args in [
+        ("tshow", &["-x", "lib.tl", "other.j", "missing.j"][..]),
+        ("tld", &["-mx", "lib.tl", "other.j", "missing.j"][..]),
+    ] {
+        let o = run(tool_args.0, &dir, tool_args.1);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("missing.j"));
+        assert_eq!(fs::read(dir.join("other.j")).unwrap(), b"previous");
+        assert_eq!(listing(&dir), before);
+    }
 }
 
 #[test]

@@ -552,3 +552,40 @@ fn names_are_printed_as_users_read_them() {
     assert!(inspect.contains("ünï"), "{inspect}");
     assert!(inspect.contains(r"raw\xff"), "{inspect}");
 }
+
+/// Issue 10, class 2: `tld -mx lib.tl A.j nosuch.j` reports the missing name, writes
+/// nothing (not even A.j) and exits 1.
+#[test]
+fn extraction_is_all_or_nothing() {
+    let dir = setup("mx-missing");
+    let s = tld(&dir)
+        .args(["-mc", "-o", "lib.tl", "main.j", "util.j"])
+        .status()
+        .unwrap();
+    assert!(s.success());
+    std::fs::create_dir(dir.join("x")).unwrap();
+    let out = tld(&dir.join("x"))
+        .args([
+            "-mx",
+            "../lib.tl",
+            "util.j",
+            "nosuch.j",
+            "main.j",
+            "other.j",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'nosuch.j'") && stderr.contains("'other.j'"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(dir.join("x")).unwrap().count(), 0);
+    let s = tld(&dir.join("x"))
+        .args(["-mx", "../lib.tl", "util.j", "main.j"])
+        .status()
+        .unwrap();
+    assert!(s.success());
+    assert_eq!(std::fs::read_dir(dir.join("x")).unwrap().count(), 2);
+}
