@@ -248,6 +248,9 @@ fn check_existing_dirs(
     Ok(())
 }
 
+/// A member to write, with the path components it is written to.
+type Planned<'l> = (&'l Member<'l>, Vec<&'l [u8]>);
+
 /// The members to write, in order, found and checked before anything is written: every
 /// requested name must match a member, and every member's path must be safe. Each
 /// problem is reported; any problem means nothing is returned (and nothing written).
@@ -257,7 +260,7 @@ fn plan<'l>(
     opts: &ExtractOptions,
     base: &Path,
     rep: &mut Reporter,
-) -> Result<Option<Vec<(&'l Member<'l>, Vec<&'l [u8]>)>>, LimitReached> {
+) -> Result<Option<Vec<Planned<'l>>>, LimitReached> {
     let errors = rep.error_count();
     let mut chosen: Vec<usize> = Vec::new();
     if opts.all {
