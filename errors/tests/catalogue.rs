@@ -41,7 +41,7 @@ const CONTRACT: &[(&str, &str, Severity, bool)] = &[
     // §7.2
     ("illegal_external_name", "name: str", E, false),
     ("multiply_renamed_name", "shape: str, name: str", E, false),
-    ("rename_cycle", "shape: str, name: str", E, false),
+    ("rename_cycle", "shape: str, names: str", E, false),
     (
         "cannot_open_rename_file",
         "file: str, reason: str",

@@ -139,10 +139,11 @@ pub fn enter(
         if idxs.is_empty() {
             continue;
         }
-        for name in cycles(idxs.iter().map(|&i| (&rules[i].from, &rules[i].to))) {
+        for names in cycles(idxs.iter().map(|&i| (&rules[i].from, &rules[i].to))) {
+            let shown: Vec<String> = names.iter().map(|n| format!("'{}'", n.to_text())).collect();
             rep.report(Diagnostic::new(Kind::rename_cycle(
                 shape_text(l.program.name(ps)),
-                name.to_text(),
+                shown.join(" -> "),
             )))?;
         }
     }
@@ -157,12 +158,13 @@ pub fn enter(
     Ok(())
 }
 
-/// The rename loops among `FROM → TO` rules of one shape: for each loop, the name where
-/// following the rules from the earliest rule leading into it first meets a name twice.
-/// Linear in the number of rules.
+/// The rename loops among `FROM → TO` rules of one shape: for each loop, its names in
+/// rule order, starting from the smallest name and ending with it again (`a → b → a`),
+/// so that the text does not depend on the order of the rules. Loops come in the order
+/// of the earliest rule leading into them. Linear in the number of rules.
 fn cycles<'r>(
     rules: impl Iterator<Item = (&'r ExtName<'static>, &'r ExtName<'static>)> + Clone,
-) -> Vec<&'r ExtName<'static>> {
+) -> Vec<Vec<&'r ExtName<'static>>> {
     const ON_PATH: u8 = 1;
     const DONE: u8 = 2;
     let next: HashMap<&ExtName<'static>, &ExtName<'static>> = rules.clone().collect();
@@ -178,7 +180,17 @@ fn cycles<'r>(
         loop {
             match state.get(cur) {
                 Some(&ON_PATH) => {
-                    found.push(cur);
+                    // The loop is the end of the path from `cur` on.
+                    let at = path.iter().position(|p| *p == cur).unwrap_or(0);
+                    let ring = &path[at..];
+                    let first = (0..ring.len()).min_by_key(|&i| ring[i]).unwrap_or(0);
+                    let mut names: Vec<&ExtName<'static>> = ring[first..]
+                        .iter()
+                        .chain(&ring[..first])
+                        .copied()
+                        .collect();
+                    names.push(names[0]);
+                    found.push(names);
                     break;
                 }
                 Some(_) => break,
@@ -212,25 +224,36 @@ mod tests {
             pairs.iter().map(|(a, b)| (n(a), n(b))).collect();
         cycles(rules.iter().map(|(a, b)| (a, b)))
             .into_iter()
-            .map(|x| x.to_text())
+            .map(|ring| {
+                let names: Vec<String> = ring.iter().map(|x| x.to_text()).collect();
+                names.join(" ")
+            })
             .collect()
     }
 
     #[test]
     fn cycle_detection() {
         assert!(find(&[("a", "b"), ("b", "c")]).is_empty());
-        assert_eq!(find(&[("a", "a")]), ["a"]);
+        assert_eq!(find(&[("a", "a")]), ["a a"]);
         assert_eq!(
             find(&[
                 ("add_numbers", "scale_value"),
                 ("scale_value", "add_numbers")
             ]),
-            ["add_numbers"]
+            ["add_numbers scale_value add_numbers"]
         );
-        assert_eq!(find(&[("x", "a"), ("a", "b"), ("b", "a")]), ["a"]);
+        assert_eq!(find(&[("x", "a"), ("a", "b"), ("b", "a")]), ["a b a"]);
         assert_eq!(
             find(&[("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")]),
-            ["a", "c"]
+            ["a b a", "c d c"]
         );
+        // The text does not depend on the order of the rules.
+        for rules in [
+            [("t", "x"), ("x", "m"), ("m", "t")],
+            [("m", "t"), ("t", "x"), ("x", "m")],
+            [("x", "m"), ("m", "t"), ("t", "x")],
+        ] {
+            assert_eq!(find(&rules), ["m t x m"]);
+        }
     }
 }

@@ -185,6 +185,7 @@ pub fn merge<'a>(
             for e in shape.entries {
                 let traced = l.trace.on() || l.trace.watching();
                 let original = traced.then(|| e.name.clone());
+                let indexed = e.name.clone();
                 let Ok((n, _)) = l.library.add_name(ls, e.name) else {
                     rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(&shape.name))))?;
                     break;
@@ -197,7 +198,8 @@ pub fn merge<'a>(
                     let previous = prev
                         .map(|p| l.capsule_text(&CapsuleName::Member(p)))
                         .unwrap_or_else(|| "an earlier library".into());
-                    let name = l.library.entry(ls).names.key(n).to_text();
+                    // The name of the index entry at that byte (before renaming).
+                    let name = indexed.to_text();
                     rep.report(
                         Diagnostic::new(Kind::lib_multiply_defined(
                             shape_text(&shape.name),
