@@ -243,7 +243,7 @@ pub struct LinkArgs {
     /// are otherwise copied unread)
     #[arg(long = "check", help_heading = DIAGNOSTICS)]
     pub check: bool,
-    /// Write, for each loaded library capsule, the name that caused it to be loaded
+    /// Write, for each loaded library capsule, the names that caused it to be loaded
     #[arg(
         long = "why-extract",
         value_name = "FILE",
