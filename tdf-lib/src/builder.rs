@@ -187,6 +187,48 @@ impl<'a, 's> Builder<'a, 's> {
         result
     }
 
+    /// A capsule the reader rejected may have had some of its usages read and checked
+    /// before the problem. The reference merges each usage as it reads it (§2.8), so it
+    /// reports a name defined twice before it rejects the capsule: the same clashes with
+    /// the capsules already read are reported here, in reading order, before the
+    /// rejection. Nothing of the capsule is merged (the build fails anyway).
+    fn report_clashes_before_rejection(
+        &self,
+        capsule: &FlatCapsule<'a>,
+        shown: &str,
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        for shape in &capsule.shapes {
+            let Some(names) = self.table.get(shape.name) else {
+                continue;
+            };
+            for e in capsule.externs_of(shape) {
+                let Some(st) = names.get(&e.name) else {
+                    continue;
+                };
+                if !(e.usage.contains(Usage::DEFD) && st.usage.contains(Usage::DEFD)) {
+                    continue;
+                }
+                let previous = st.def.map_or_else(
+                    || "an earlier capsule".to_owned(),
+                    |p| match self.shown.get(&p) {
+                        Some(s) => s.clone(),
+                        None => show_bytes(&self.members[p as usize].name),
+                    },
+                );
+                let d = Diagnostic::new(Kind::multiply_defined(
+                    show_bytes(shape.name),
+                    e.name.to_text(),
+                    previous,
+                ))
+                .with_file(shown.to_owned())
+                .at_byte(e.offset);
+                report(rep, d)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Reads one capsule into `capsule` and merges its usages.
     fn merge_capsule(
         &mut self,
@@ -198,6 +240,7 @@ impl<'a, 's> Builder<'a, 's> {
         rep: &mut Reporter,
     ) -> Result<(), LimitReached> {
         if let Err(d) = capsule.read(data, opts) {
+            self.report_clashes_before_rejection(capsule, &shown, rep)?;
             return report(rep, *in_file(d, &shown));
         }
         self.major.get_or_insert(capsule.major);

@@ -23,6 +23,7 @@ use tdf_core::capsule::{FlatCapsule, Link, ReadOptions};
 use tdf_core::in_file;
 use tdf_core::input::InputBytes;
 use tdf_core::linkinfo::{merge_usage, Merge};
+use tdf_core::Usage;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::args::LinkOptions;
@@ -102,6 +103,7 @@ fn load_flat<'a>(
     if let Err(d) = read {
         let shown = l.capsule_text(&name);
         l.trace.line(|| format!("capsule '{shown}': rejected"));
+        report_clashes_before_rejection(l, cap, &shown, rep)?;
         rep.report(*in_file(d, &shown))?;
         return Ok(false);
     }
@@ -246,6 +248,53 @@ fn load_flat<'a>(
         }
     }
     Ok(true)
+}
+
+/// A capsule the reader rejected may have had some of its usages read and checked before
+/// the problem (all of them when the problem is in a later unit set). The reference
+/// merges each usage as it reads it (§2.8: what was added before the abort stays), so it
+/// reports a name defined twice before it rejects the capsule. The same clashes with
+/// the names already linked are reported here, in reading order, before the rejection;
+/// nothing of the capsule is merged (the link fails anyway).
+fn report_clashes_before_rejection(
+    l: &Linker<'_>,
+    cap: &FlatCapsule<'_>,
+    shown: &str,
+    rep: &mut Reporter,
+) -> Result<(), LimitReached> {
+    for shape in &cap.shapes {
+        let Some(ps) = l.program.get(shape.name) else {
+            continue;
+        };
+        let names = &l.program.entry(ps).names;
+        for e in cap.externs_of(shape) {
+            if !e.usage.contains(Usage::DEFD) {
+                continue;
+            }
+            let Some(n) = names.get(&e.name) else {
+                continue;
+            };
+            let entry = names.entry(n);
+            if !entry.usage.contains(Usage::DEFD) {
+                continue;
+            }
+            let previous = entry
+                .def
+                .and_then(|p| l.capsules.get(p as usize))
+                .map(|c| l.capsule_text(c))
+                .unwrap_or_else(|| "an earlier capsule".into());
+            rep.report(
+                Diagnostic::new(Kind::multiply_defined(
+                    shape_text(shape.name),
+                    names.key(n).to_text(),
+                    previous,
+                ))
+                .with_file(shown.to_owned())
+                .at_byte(e.offset),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The `-d` and `-y` lines for one external name of a capsule.

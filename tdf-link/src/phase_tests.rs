@@ -655,3 +655,25 @@ fn resolution_does_not_depend_on_order() {
     }
     assert!(checked > 500, "only {checked} permutations checked");
 }
+
+/// A capsule rejected for a bad usage after a name it defines a second time: the clash is
+/// reported first, as the reference reports it while it reads the usages (§2.8).
+#[test]
+fn clashes_read_before_a_rejection_are_reported_first() {
+    let d = dir("clash-then-reject");
+    put(&d, "a.j", &capsule().define_tag("f").build());
+    // g is DEFD without DECD: the capsule is rejected at g's usage, after f's.
+    let b = capsule()
+        .define_tag("f")
+        .name_with_usage("tag", "g", 4)
+        .build();
+    put(&d, "b.j", &b);
+    let r = run(&d, &["-o", "o.j", "a.j", "b.j"]);
+    assert_eq!(r.status, 1);
+    assert_eq!(r.codes, ["E0526", "E0525"], "{}", r.stderr);
+    assert!(!d.join("o.j").exists());
+    // The same for a library build.
+    let r = run(&d, &["-mc", "-o", "l.tl", "a.j", "b.j"]);
+    assert_eq!(r.codes, ["E0526", "E0525"], "{}", r.stderr);
+    assert!(!d.join("l.tl").exists());
+}
