@@ -538,7 +538,7 @@ fn main_job_links_the_shipped_example() {
          --why-extract why.txt -o prog.t prog.j\n",
         "lib/api/c89.tl(api/c89/stdlib.j)\ttoken\tc89\\.stdlib\\.atoi\n",
         "$ tshow -s -i lib/sys/dep.tl\n2 members, 682 bytes:\n",
-        "$ tshow prog.t\ncapsule prog.t: 10843 bytes\n",
+        "$ tshow prog.t\ncapsule prog.t: 10835 bytes\n",
         "./stats.tl(stats.j)\ttag\tstats_init\n",
         "$ tshow -d stats.j    (the part defining stats_init)\n( make_id_tagdef stats_init\n  -\n  ( make_proc\n",
         "      ( return\n        make_top ) ) ) )\n\n",
