@@ -1,18 +1,22 @@
-//! File handling shared by every tool: reading inputs whole, writing outputs atomically,
-//! and expanding `@FILE` response files on the command line.
+//! File handling shared by every tool: reading inputs whole, writing outputs, and
+//! expanding `@FILE` response files on the command line.
 //!
-//! Outputs are never written in place. [`write_atomic`] writes to a temporary file in the
-//! target's directory, flushes it to disk, and renames it over the target only when all
-//! went well; on any failure the temporary file is removed and an existing target is left
-//! byte-for-byte as it was. [`write_atomic_with`] is the same helper for a caller that
-//! produces the contents as it writes them, and that may skip the flush to disk.
+//! Every output of every tool goes through [`PendingOutput`] (or its short forms
+//! [`write_atomic`] and [`write_atomic_with`]): `-` is standard output, symbolic links
+//! are written through, special files (devices, FIFOs, `/dev/stdout`) are written in
+//! place, and regular files are replaced atomically, by a temporary file in the target's
+//! directory renamed over the target once complete. A failed or killed run leaves an
+//! existing output byte for byte as it was.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use tdf_errors::{Diagnostic, Kind};
+
+use crate::input::InputBytes;
 
 /// Reads a whole input file. The error is `cannot_open_input_file` when it cannot be
 /// opened and `read_error` when reading fails (a directory, an I/O error), naming `shown`.
@@ -44,127 +48,482 @@ pub fn io_reason(e: &io::Error) -> String {
     }
 }
 
-/// How an atomic write failed.
+/// The argument that stands for standard output as an output file (`-o -`, `-d -`,
+/// `--why-extract -`) and for standard input as `tshow`'s file, as for `ar`, `tar` and
+/// `lld`. A file of that name is `./-`.
+pub const STDIO: &str = "-";
+
+/// Standard output as named in messages.
+pub const STDOUT_SHOWN: &str = "standard output";
+
+/// Standard input as named in messages.
+pub const STDIN_SHOWN: &str = "standard input";
+
+/// True if `path` is [`STDIO`].
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == STDIO
+}
+
+/// How an input or output file is named in messages: as given, or [`STDIN_SHOWN`] /
+/// [`STDOUT_SHOWN`] for [`STDIO`].
+pub fn shown_name(path: &Path, output: bool) -> String {
+    match (is_stdio(path), output) {
+        (true, true) => STDOUT_SHOWN.into(),
+        (true, false) => STDIN_SHOWN.into(),
+        (false, _) => path.to_string_lossy().into_owned(),
+    }
+}
+
+/// Reads (or maps, [`crate::input::read_mapped`]) a whole input, or all of standard input
+/// for [`STDIO`] (`tshow -`). Errors as for [`read_input`].
+pub fn read_input_or_stdin(path: &Path, shown: &str) -> Result<InputBytes, Box<Diagnostic>> {
+    if !is_stdio(path) {
+        return crate::input::read_mapped(path, shown);
+    }
+    let mut data = Vec::new();
+    io::Read::read_to_end(&mut io::stdin().lock(), &mut data)
+        .map_err(|e| Box::new(Diagnostic::new(Kind::read_error(shown, io_reason(&e)))))?;
+    Ok(InputBytes::owned(data))
+}
+
+/// What an output is, which decides how `-`, symbolic links and terminals are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// A capsule or library the user named (`tld -o`, `tlib -o`, `tld -mc -o`): `-` is
+    /// standard output, links are written through, a terminal is refused.
+    Binary,
+    /// A text report the user named (`-d`, `--why-extract`): `-` is standard output,
+    /// links are written through, a terminal is fine.
+    Text,
+    /// A file named by a library member (`tshow -x`, `tld -mx`): the name is untrusted,
+    /// so a symbolic link at the path is replaced, never followed (as `tar` does), and
+    /// `-` is an ordinary name; a terminal is refused.
+    Member,
+}
+
+/// How an output failed. `Create`, `Write` and `Rename` carry the system's error.
 #[derive(Debug)]
 pub enum WriteError {
-    /// The temporary file could not be created (directory missing, not writable, ...).
+    /// The output could not be opened: the temporary file could not be created
+    /// (directory missing, not writable, ...), or the path could not be resolved.
     Create(io::Error),
-    /// Writing or flushing the data failed (disk full, ...).
+    /// Writing or flushing the data failed (disk full, closed pipe, ...).
     Write(io::Error),
-    /// The final rename failed (the target is a directory, ...).
+    /// The final rename failed, or the path is a directory.
     Rename(io::Error),
+    /// Binary output refused because it would go to a terminal.
+    Terminal,
+    /// One of the failures above, on `target`: the file the symbolic link(s) at the
+    /// output path lead to.
+    Through {
+        target: PathBuf,
+        error: Box<WriteError>,
+    },
 }
 
 impl WriteError {
-    /// The catalogue diagnostic for this failure on `shown`.
-    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+    /// The system's error, if any.
+    pub fn io(&self) -> Option<&io::Error> {
         match self {
-            WriteError::Create(e) => {
-                Diagnostic::new(Kind::cannot_open_output_file(shown, io_reason(e)))
-            }
-            WriteError::Write(e) | WriteError::Rename(e) => {
-                Diagnostic::new(Kind::cannot_write_output(shown, io_reason(e)))
-            }
+            WriteError::Create(e) | WriteError::Write(e) | WriteError::Rename(e) => Some(e),
+            WriteError::Terminal => None,
+            WriteError::Through { error, .. } => error.io(),
         }
+    }
+
+    /// The catalogue diagnostic for this failure of the output `shown` (a capsule, a
+    /// library or an extracted member).
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        self.diagnostic_as(
+            shown,
+            Kind::cannot_open_output_file,
+            Kind::cannot_write_output,
+        )
+    }
+
+    /// The catalogue diagnostic for this failure of the trace file `shown` (`-d`).
+    pub fn debug_file_diagnostic(&self, shown: &str) -> Diagnostic {
+        self.diagnostic_as(shown, Kind::cannot_open_debug_file, Kind::write_error)
+    }
+
+    fn diagnostic_as(
+        &self,
+        shown: &str,
+        create: fn(String, String) -> Kind,
+        write: fn(String, String) -> Kind,
+    ) -> Diagnostic {
+        let kind = match self {
+            WriteError::Create(e) => create(shown.into(), io_reason(e)),
+            WriteError::Write(e) | WriteError::Rename(e) => write(shown.into(), io_reason(e)),
+            WriteError::Terminal => Kind::binary_output_to_terminal(shown),
+            WriteError::Through { target, error } => {
+                let reason = match error.io() {
+                    Some(e) => io_reason(e),
+                    None => return error.diagnostic_as(shown, create, write),
+                };
+                Kind::cannot_write_through_link(shown, target.to_string_lossy(), reason)
+            }
+        };
+        Diagnostic::new(kind)
     }
 }
 
-/// Whether an atomic write waits for the data to reach the disk before the rename.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// `fsync` the temporary file before renaming it: after a system crash the target
-    /// holds either the old or the new contents. For the one output of a link or build.
-    Synced,
-    /// No `fsync` (as `tar` and `ar` do): the rename still makes the file appear whole
-    /// to every reader, but a system crash soon after may leave it empty. For extracting
-    /// many files, where a flush per file would cost more than all the rest.
-    Unsynced,
-}
-
-/// Writes `bytes` to `path` atomically: temporary file in the same directory, `fsync`,
-/// rename. On failure nothing is left behind and an existing `path` is unchanged.
+/// Writes `bytes` to the binary output `path` atomically ([`PendingOutput`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    write_atomic_with(path, Durability::Synced, |w| w.write_all(bytes))
+    write_atomic_with(path, OutputKind::Binary, |w| w.write_all(bytes))
 }
 
-/// Writes to `path` atomically what `fill` writes, through a buffer, with the given
-/// durability: temporary file in the same directory, (`fsync`,) rename. On failure,
-/// including a failure of `fill`, nothing is left behind and an existing `path` is
-/// unchanged. A device or pipe (`/dev/null`, a FIFO) is written in place.
+/// Writes what `fill` writes to the output `path` of this kind, atomically: see
+/// [`PendingOutput`]. On any failure, including a failure of `fill`, nothing is left
+/// behind and an existing file is unchanged.
 pub fn write_atomic_with(
     path: &Path,
-    durability: Durability,
+    kind: OutputKind,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    match fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(WriteError::Rename(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory",
-            )));
+    let mut out = PendingOutput::create(path, kind)?;
+    match fill(&mut out) {
+        Ok(()) => out.commit(),
+        Err(e) => Err(out.wrap(WriteError::Write(e))),
+    }
+}
+
+/// Where an output goes.
+#[derive(Debug)]
+enum Dest {
+    /// This process's standard output (`-`, `/dev/stdout`, `/proc/self/fd/1`).
+    Stdout,
+    /// This process's standard error (`/dev/stderr`, `/proc/self/fd/2`).
+    Stderr,
+    /// A special file (device, FIFO, a descriptor of `/proc`), opened and written in
+    /// place: replacing it would replace the device node or the pipe.
+    InPlace(PathBuf),
+    /// A regular file, or none yet: a temporary file beside `target` renamed over it.
+    Replace(PathBuf),
+}
+
+/// At most this many symbolic links are followed (Linux's limit).
+const MAX_LINKS: usize = 40;
+
+/// Decides where the output `path` goes. Returns the destination and, when symbolic
+/// links were followed, the path they led to.
+fn resolve(path: &Path, kind: OutputKind) -> Result<(Dest, Option<PathBuf>), WriteError> {
+    if kind != OutputKind::Member && is_stdio(path) {
+        return Ok((Dest::Stdout, None));
+    }
+    let mut cur = path.to_path_buf();
+    let mut followed = false;
+    let through = |followed: bool, p: &Path| followed.then(|| p.to_path_buf());
+    for _ in 0..=MAX_LINKS {
+        let meta = match fs::symlink_metadata(&cur) {
+            Ok(m) => m,
+            // Nothing there (also the end of a dangling link): it is created.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let t = through(followed, &cur);
+                return Ok((Dest::Replace(cur), t));
+            }
+            Err(e) => return Err(wrap(through(followed, &cur), WriteError::Create(e))),
+        };
+        let ft = meta.file_type();
+        if ft.is_symlink() {
+            if kind == OutputKind::Member {
+                return Ok((Dest::Replace(cur), None));
+            }
+            if let Some(dest) = proc_link(&cur, &meta) {
+                let t = Some(cur);
+                return Ok((dest, t));
+            }
+            let target = fs::read_link(&cur)
+                .map_err(|e| wrap(through(followed, &cur), WriteError::Create(e)))?;
+            cur = match cur.parent() {
+                Some(dir) if target.is_relative() => dir.join(target),
+                _ => target,
+            };
+            followed = true;
+            continue;
         }
-        // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
-        // renaming over it would replace the device node with a file.
-        Ok(m) if !m.is_file() => return write_special(path, fill),
-        _ => {}
+        let t = through(followed, &cur);
+        if ft.is_dir() {
+            let e = io::Error::new(io::ErrorKind::IsADirectory, "is a directory");
+            return Err(wrap(t, WriteError::Rename(e)));
+        }
+        if ft.is_file() {
+            return Ok((Dest::Replace(cur), t));
+        }
+        return Ok((Dest::InPlace(cur), t));
     }
-    let base = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let (tmp, file) = create_temp(&dir, &base).map_err(WriteError::Create)?;
-    let mut out = BufWriter::with_capacity(BUFFER, file);
-    let result = fill(&mut out)
-        .and_then(|_| out.flush())
-        .and_then(|_| match durability {
-            Durability::Synced => out.get_ref().sync_all(),
-            Durability::Unsynced => Ok(()),
+    let e = io::Error::other("too many levels of symbolic links");
+    Err(wrap(Some(cur), WriteError::Create(e)))
+}
+
+fn wrap(through: Option<PathBuf>, error: WriteError) -> WriteError {
+    match through {
+        Some(target) => WriteError::Through {
+            target,
+            error: Box::new(error),
+        },
+        None => error,
+    }
+}
+
+/// A symbolic link of `/proc` (Linux's "magic" links such as `/proc/self/fd/1`, which
+/// `/dev/stdout` leads to) names an open file, not a path: following it to a regular
+/// file and renaming over that would detach the file from whoever has it open (a shell
+/// redirection, an append to a log). Such an output is written in place: this process's
+/// own standard output and standard error through their handles, anything else by
+/// opening the link. `None` for any other link.
+#[cfg(target_os = "linux")]
+fn proc_link(link: &Path, meta: &fs::Metadata) -> Option<Dest> {
+    use std::os::unix::fs::MetadataExt;
+    static PROC: OnceLock<Option<(u64, PathBuf)>> = OnceLock::new();
+    // The device of procfs, if it is mounted at /proc (then /proc/self leads to this
+    // process's directory), and this process's directory.
+    let (dev, own) = PROC
+        .get_or_init(|| {
+            let own = PathBuf::from(format!("/proc/{}", std::process::id()));
+            let self_link = fs::read_link("/proc/self").ok()?;
+            (Path::new("/proc").join(self_link) == own)
+                .then(|| fs::symlink_metadata(&own).ok().map(|m| (m.dev(), own)))
+                .flatten()
         })
-        .map_err(WriteError::Write)
-        .and_then(|_| {
-            drop(out);
-            fs::rename(&tmp, path).map_err(WriteError::Rename)
-        });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        .as_ref()?;
+    if meta.dev() != *dev {
+        return None;
     }
-    result
+    let in_place = Some(Dest::InPlace(link.to_path_buf()));
+    let Some(dir) = link.parent().and_then(|d| fs::canonicalize(d).ok()) else {
+        return in_place;
+    };
+    // `/proc/PID/fd` or `/proc/PID/task/TID/fd` of this process.
+    let fd_dir = dir.file_name() == Some(std::ffi::OsStr::new("fd"))
+        && dir.parent().is_some_and(|p| {
+            p == own
+                || p.parent().is_some_and(|t| {
+                    t.file_name() == Some("task".as_ref()) && t.parent() == Some(own)
+                })
+        });
+    match link.file_name().and_then(|n| n.to_str()) {
+        Some("1") if fd_dir => Some(Dest::Stdout),
+        Some("2") if fd_dir => Some(Dest::Stderr),
+        _ => in_place,
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn proc_link(_link: &Path, _meta: &fs::Metadata) -> Option<Dest> {
+    None
+}
+
+/// The open destination of an output.
+enum Sink {
+    File(File),
+    Stdout(io::Stdout),
+    Stderr(io::Stderr),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Stdout(s) => s.write(buf),
+            Sink::Stderr(s) => s.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.write_all(buf),
+            Sink::Stdout(s) => s.write_all(buf),
+            Sink::Stderr(s) => s.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Stdout(s) => s.flush(),
+            Sink::Stderr(s) => s.flush(),
+        }
+    }
+}
+
+/// An output being written: the one way every tool writes a file.
+///
+/// * `-` ([`STDIO`]) is standard output (not for [`OutputKind::Member`]).
+/// * A symbolic link at the path is written through, as `ld` and `ar` do (not for
+///   [`OutputKind::Member`], where it is replaced): every link of a chain is followed,
+///   relative links from their own directory, and the link stays a link. A dangling link
+///   creates its target.
+/// * A special file where the path (or its chain of links) ends is written in place and
+///   never replaced: a device (`/dev/null`), a FIFO, a terminal, and the descriptors of
+///   `/proc` (`/dev/stdout` leads to `/proc/self/fd/1`, which is written as standard
+///   output, whatever that is).
+/// * A regular file, or no file, is written atomically: to a new temporary file
+///   `.NAME.tdf-tmp.PID.RAND` in the target's directory, renamed over the target by
+///   [`PendingOutput::commit`]. Until then the old file is untouched; a failure, or
+///   dropping the `PendingOutput` without committing, removes the temporary file. Of
+///   two runs writing one output, the last rename wins whole; a run killed at any point
+///   leaves the old output as it was (and perhaps a stale temporary file, which no tool
+///   reads as an output).
+/// * Binary output ([`OutputKind::Binary`], [`OutputKind::Member`]) to a terminal is
+///   refused ([`WriteError::Terminal`]) before anything is written.
+///
+/// Nothing is flushed to disk (`fsync`): like TenDRA's `tld`, `ld`, `lld`, `mold`, `ar`
+/// and `tar`, the tools leave that to the system (see DESIGN.md, "Outputs").
+pub struct PendingOutput {
+    out: Option<BufWriter<Sink>>,
+    /// The temporary file and the target it is renamed to, until committed.
+    temp: Option<(PathBuf, PathBuf)>,
+    /// The end of the chain of symbolic links, when there was one (for messages).
+    through: Option<PathBuf>,
+}
+
+impl PendingOutput {
+    /// Opens the output `path`: creates the temporary file, opens the special file, or
+    /// takes standard output. Fails before anything is written.
+    pub fn create(path: &Path, kind: OutputKind) -> Result<PendingOutput, WriteError> {
+        let (dest, through) = resolve(path, kind)?;
+        let binary = kind != OutputKind::Text;
+        let refuse = |terminal: bool| {
+            if binary && terminal {
+                Err(wrap(through.clone(), WriteError::Terminal))
+            } else {
+                Ok(())
+            }
+        };
+        let (sink, temp) = match dest {
+            Dest::Stdout => {
+                refuse(io::stdout().is_terminal())?;
+                (Sink::Stdout(io::stdout()), None)
+            }
+            Dest::Stderr => {
+                refuse(io::stderr().is_terminal())?;
+                (Sink::Stderr(io::stderr()), None)
+            }
+            Dest::InPlace(p) => {
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(&p)
+                    .map_err(|e| wrap(through.clone(), WriteError::Create(e)))?;
+                refuse(f.is_terminal())?;
+                (Sink::File(f), None)
+            }
+            Dest::Replace(target) => {
+                let (tmp, f) = create_temp(&target)
+                    .map_err(|e| wrap(through.clone(), WriteError::Create(e)))?;
+                (Sink::File(f), Some((tmp, target)))
+            }
+        };
+        Ok(PendingOutput {
+            out: Some(BufWriter::with_capacity(BUFFER, sink)),
+            temp,
+            through,
+        })
+    }
+
+    /// Flushes what was written and, for a regular file, renames the temporary file over
+    /// the target. On failure the temporary file is removed and the target unchanged.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let out = self.out.take().expect("a pending output is committed once");
+        let sink = out
+            .into_inner()
+            .map_err(|e| self.wrap(WriteError::Write(e.into_error())))?;
+        match sink {
+            Sink::File(f) => drop(f),
+            Sink::Stdout(mut s) => s.flush().map_err(|e| self.wrap(WriteError::Write(e)))?,
+            Sink::Stderr(mut s) => s.flush().map_err(|e| self.wrap(WriteError::Write(e)))?,
+        }
+        if let Some((tmp, target)) = &self.temp {
+            fs::rename(tmp, target).map_err(|e| self.wrap(WriteError::Rename(e)))?;
+            self.temp = None;
+        }
+        Ok(())
+    }
+
+    /// `error`, on the end of the chain of links if there was one.
+    fn wrap(&self, error: WriteError) -> WriteError {
+        wrap(self.through.clone(), error)
+    }
+
+    /// The temporary file being written, until committed (`None` when writing in place).
+    pub fn temp_path(&self) -> Option<&Path> {
+        self.temp.as_ref().map(|(tmp, _)| tmp.as_path())
+    }
+}
+
+impl Write for PendingOutput {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.as_mut().expect("not committed").write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.as_mut().expect("not committed").write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.as_mut().expect("not committed").flush()
+    }
+}
+
+impl Drop for PendingOutput {
+    fn drop(&mut self) {
+        // Not committed: the buffered rest is discarded, not written, and the temporary
+        // file removed.
+        if let Some(out) = self.out.take() {
+            let _ = out.into_parts();
+        }
+        if let Some((tmp, _)) = self.temp.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+impl std::fmt::Debug for PendingOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingOutput")
+            .field("temp", &self.temp)
+            .field("through", &self.through)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The write buffer of an output file.
 const BUFFER: usize = 64 * 1024;
 
-/// Writes to an existing special file (device, FIFO) directly.
-fn write_special(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), WriteError> {
-    let f = fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(WriteError::Create)?;
-    let mut out = BufWriter::with_capacity(BUFFER, f);
-    fill(&mut out)
-        .and_then(|_| out.flush())
-        .map_err(WriteError::Write)
+/// The marker in the names of temporary files: `.NAME.tdf-tmp.PID.RAND`.
+pub const TEMP_MARKER: &str = ".tdf-tmp.";
+
+/// True if `name` (a file name) is that of a temporary output file.
+pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
+    let s = name.to_string_lossy();
+    s.starts_with('.') && s.contains(TEMP_MARKER)
 }
 
-/// Creates a new, exclusive temporary file `.NAME.tmpXXXX` in `dir`.
-fn create_temp(dir: &Path, base: &str) -> io::Result<(PathBuf, File)> {
+/// Creates a new, exclusive temporary file `.NAME.tdf-tmp.PID.RAND` beside `target`.
+fn create_temp(target: &Path) -> io::Result<(PathBuf, File)> {
     // `process::id` is a system call; an extraction makes thousands of files.
-    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    static PID: OnceLock<u32> = OnceLock::new();
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let pid = *PID.get_or_init(std::process::id);
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // The name is kept under the usual 255-byte limit of a file name.
+    let base = target.file_name().unwrap_or("out".as_ref());
+    let base = truncated(base, 200);
     let mut last = None;
-    for attempt in 0..64u32 {
+    for _ in 0..64 {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
+            .map(|d| d.as_nanos() as u64)
             .unwrap_or(0);
-        let name = format!(".{base}.tmp{pid}.{nanos:x}.{attempt}");
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let rand = mix(nanos ^ n.rotate_left(32) ^ u64::from(pid));
+        let mut name = OsString::from(".");
+        name.push(&base);
+        name.push(format!("{TEMP_MARKER}{pid}.{:08x}", rand as u32));
         let p = dir.join(name);
         match fs::OpenOptions::new().write(true).create_new(true).open(&p) {
             Ok(f) => return Ok((p, f)),
@@ -173,6 +532,31 @@ fn create_temp(dir: &Path, base: &str) -> io::Result<(PathBuf, File)> {
         }
     }
     Err(last.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
+}
+
+/// A 64-bit finaliser (splitmix64's), to spread the bits of the temporary name.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// `name` cut to at most `max` bytes (on a character boundary where names are Unicode).
+#[cfg(unix)]
+fn truncated(name: &std::ffi::OsStr, max: usize) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    let b = name.as_bytes();
+    std::ffi::OsStr::from_bytes(&b[..b.len().min(max)]).to_owned()
+}
+
+#[cfg(not(unix))]
+fn truncated(name: &std::ffi::OsStr, max: usize) -> OsString {
+    let s = name.to_string_lossy();
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    OsString::from(&s[..end])
 }
 
 /// Replaces every argument `@FILE` by the whitespace-separated words of FILE (with `'…'`
@@ -289,23 +673,21 @@ mod tests {
     }
 
     #[test]
-    fn streamed_and_unsynced_writes() {
+    fn streamed_writes_and_failed_producers() {
         let d = tmpdir("streamed");
         let p = d.join("out.j");
         write_atomic(&p, b"old").unwrap();
-        for durability in [Durability::Synced, Durability::Unsynced] {
-            write_atomic_with(&p, durability, |w| {
-                for i in 0..100_000u32 {
-                    w.write_all(&i.to_le_bytes())?;
-                }
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(fs::read(&p).unwrap().len(), 400_000);
-        }
+        write_atomic_with(&p, OutputKind::Binary, |w| {
+            for i in 0..100_000u32 {
+                w.write_all(&i.to_le_bytes())?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(fs::read(&p).unwrap().len(), 400_000);
         // A failure of the producer: the target keeps its contents, no temporary file.
         write_atomic(&p, b"old").unwrap();
-        let e = write_atomic_with(&p, Durability::Unsynced, |w| {
+        let e = write_atomic_with(&p, OutputKind::Binary, |w| {
             w.write_all(&[0; 100_000])?;
             Err(io::Error::other("producer failed"))
         })
@@ -313,6 +695,146 @@ mod tests {
         assert!(matches!(e, WriteError::Write(_)));
         assert_eq!(fs::read(&p).unwrap(), b"old");
         assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn pending_outputs_use_recognisable_temporary_files() {
+        let d = tmpdir("pending");
+        let p = d.join("out.j");
+        write_atomic(&p, b"old").unwrap();
+        let mut out = PendingOutput::create(&p, OutputKind::Binary).unwrap();
+        out.write_all(&[7; 100_000]).unwrap();
+        let tmp = out.temp_path().unwrap().to_path_buf();
+        let name = tmp.file_name().unwrap().to_string_lossy().into_owned();
+        let prefix = format!(".out.j.tdf-tmp.{}.", std::process::id());
+        assert!(name.starts_with(&prefix), "{name}");
+        assert_eq!(name.len(), prefix.len() + 8, "{name}");
+        assert!(is_temp_name(tmp.file_name().unwrap()));
+        assert!(!is_temp_name("out.j".as_ref()));
+        assert_eq!(tmp.parent(), Some(d.as_path()));
+        // Until the commit, the old output is untouched.
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        // Dropped without a commit: the temporary file goes, the output stays.
+        drop(out);
+        assert!(!tmp.exists());
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        let mut out = PendingOutput::create(&p, OutputKind::Text).unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 1);
+        // A name too long for a temporary file of its own is cut.
+        let long = d.join("x".repeat(250));
+        write_atomic(&long, b"long").unwrap();
+        assert_eq!(fs::read(&long).unwrap(), b"long");
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+        std::os::unix::fs::symlink(target, link).unwrap();
+    }
+
+    #[cfg(unix)]
+    fn is_link(p: &Path) -> bool {
+        fs::symlink_metadata(p).unwrap().file_type().is_symlink()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_written_through() {
+        let d = tmpdir("links");
+        fs::create_dir_all(d.join("a")).unwrap();
+        fs::create_dir_all(d.join("b/real")).unwrap();
+        // out.j -> a/l1 (relative) -> ../b/l2 (relative, into another directory)
+        //   -> real/out.j (relative to b), an existing file.
+        symlink("a/l1", d.join("out.j"));
+        symlink("../b/l2", d.join("a/l1"));
+        symlink("real/out.j", d.join("b/l2"));
+        fs::write(d.join("b/real/out.j"), b"old").unwrap();
+        write_atomic(&d.join("out.j"), b"new").unwrap();
+        assert_eq!(fs::read(d.join("b/real/out.j")).unwrap(), b"new");
+        for l in ["out.j", "a/l1", "b/l2"] {
+            assert!(is_link(&d.join(l)), "{l} is no longer a link");
+        }
+        // No temporary file anywhere.
+        for dir in ["", "a", "b", "b/real"] {
+            let names: Vec<_> = fs::read_dir(d.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert!(!names.iter().any(|n| is_temp_name(n)), "{dir}: {names:?}");
+        }
+        // A dangling link creates its target, and stays a link.
+        symlink("b/real/new.j", d.join("dangling.j"));
+        write_atomic_with(&d.join("dangling.j"), OutputKind::Text, |w| {
+            w.write_all(b"t")
+        })
+        .unwrap();
+        assert_eq!(fs::read(d.join("b/real/new.j")).unwrap(), b"t");
+        assert!(is_link(&d.join("dangling.j")));
+        // An absolute link.
+        symlink(d.join("b/real/out.j"), d.join("abs.j"));
+        write_atomic(&d.join("abs.j"), b"abs").unwrap();
+        assert_eq!(fs::read(d.join("b/real/out.j")).unwrap(), b"abs");
+        assert!(is_link(&d.join("abs.j")));
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn failures_through_links_name_the_target() {
+        let d = tmpdir("link-fail");
+        // Into a directory no one can write to (even root cannot create files in /proc).
+        symlink("/proc/tdf-core-no-such.j", d.join("ro.j"));
+        let e = write_atomic(&d.join("ro.j"), b"x").unwrap_err();
+        match &e {
+            WriteError::Through { target, error } => {
+                assert_eq!(target, Path::new("/proc/tdf-core-no-such.j"));
+                assert!(matches!(**error, WriteError::Create(_)), "{e:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let diag = e.diagnostic("ro.j");
+        assert_eq!(diag.kind.name(), "cannot_write_through_link");
+        assert!(diag.kind.message().contains("'/proc/tdf-core-no-such.j'"));
+        assert!(is_link(&d.join("ro.j")));
+        // A loop of links.
+        symlink("loop2", d.join("loop1"));
+        symlink("loop1", d.join("loop2"));
+        let e = write_atomic(&d.join("loop1"), b"x").unwrap_err();
+        assert_eq!(
+            e.diagnostic("loop1").kind.name(),
+            "cannot_write_through_link"
+        );
+        assert!(is_link(&d.join("loop1")) && is_link(&d.join("loop2")));
+        // A link to a directory.
+        fs::create_dir(d.join("sub")).unwrap();
+        symlink("sub", d.join("dir.j"));
+        let e = write_atomic(&d.join("dir.j"), b"x").unwrap_err();
+        assert!(e
+            .diagnostic("dir.j")
+            .kind
+            .message()
+            .contains("is a directory"));
+        assert_eq!(fs::read_dir(d.join("sub")).unwrap().count(), 0);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn members_replace_links() {
+        let d = tmpdir("member-links");
+        fs::write(d.join("outside.j"), b"outside").unwrap();
+        symlink(d.join("outside.j"), d.join("m.j"));
+        write_atomic_with(&d.join("m.j"), OutputKind::Member, |w| w.write_all(b"m")).unwrap();
+        assert_eq!(fs::read(d.join("outside.j")).unwrap(), b"outside");
+        assert!(!is_link(&d.join("m.j")));
+        assert_eq!(fs::read(d.join("m.j")).unwrap(), b"m");
+        // For a member, "-" is a file name.
+        write_atomic_with(&d.join("-"), OutputKind::Member, |w| w.write_all(b"-")).unwrap();
+        assert_eq!(fs::read(d.join("-")).unwrap(), b"-");
         fs::remove_dir_all(&d).unwrap();
     }
 
@@ -326,6 +848,79 @@ mod tests {
             assert!(matches!(e, WriteError::Write(_)), "{e:?}");
             assert!(!fs::metadata("/dev/full").unwrap().is_file());
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_are_written_in_place() {
+        let d = tmpdir("fifo");
+        let fifo = d.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            panic!("mkfifo is needed for this test");
+        }
+        symlink("fifo", d.join("link.j"));
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_atomic(&d.join("link.j"), &[5; 200_000]).unwrap();
+        assert_eq!(reader.join().unwrap(), vec![5; 200_000]);
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(is_link(&d.join("link.j")));
+        assert_eq!(fs::read_dir(&d).unwrap().count(), 2);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn descriptors_of_proc_are_this_process_streams() {
+        // Resolved only: writing would go to the test's own standard output.
+        let d = tmpdir("proc");
+        let cases = [
+            ("/proc/self/fd/1", "Stdout"),
+            ("/dev/fd/1", "Stdout"),
+            ("/proc/thread-self/fd/1", "Stdout"),
+            ("/proc/self/fd/2", "Stderr"),
+            ("/proc/self/fd/0", "InPlace"),
+        ];
+        for (i, (target, want)) in cases.iter().enumerate() {
+            if !Path::new(target).exists() {
+                continue;
+            }
+            let link = d.join(format!("l{i}"));
+            symlink(target, &link);
+            let (dest, through) = resolve(&link, OutputKind::Text).unwrap();
+            assert!(format!("{dest:?}").starts_with(want), "{target}: {dest:?}");
+            assert!(through.is_some());
+        }
+        let (dest, through) = resolve(Path::new("-"), OutputKind::Binary).unwrap();
+        assert!(matches!(dest, Dest::Stdout) && through.is_none());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn binary_output_to_a_terminal_is_refused() {
+        // Opening /dev/ptmx makes a new pseudo-terminal: a terminal nobody reads.
+        if fs::File::open("/dev/ptmx").is_err() {
+            return;
+        }
+        let e = write_atomic(Path::new("/dev/ptmx"), b"x").unwrap_err();
+        assert!(matches!(e, WriteError::Terminal), "{e:?}");
+        assert_eq!(
+            e.diagnostic("/dev/ptmx").kind,
+            Kind::binary_output_to_terminal("/dev/ptmx")
+        );
+        let d = tmpdir("tty");
+        symlink("/dev/ptmx", d.join("tty.j"));
+        let e = write_atomic(&d.join("tty.j"), b"x").unwrap_err();
+        assert_eq!(
+            e.diagnostic("tty.j").kind.name(),
+            "binary_output_to_terminal"
+        );
+        fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

@@ -99,14 +99,14 @@ pub struct TlibArgs {
     /// Leave names that have only non-unique definitions out of the index
     #[arg(short = 'M', long = "suppress-mult", help_heading = headings::NAMES)]
     pub suppress_mult: bool,
-    /// Write the library to FILE
+    /// Write the library to FILE (- for standard output)
     #[arg(short = 'o', long = "output-file", value_name = "FILE", default_value = crate::DEFAULT_OUTPUT, value_hint = ValueHint::FilePath, help_heading = headings::OUTPUT)]
     pub output: PathBuf,
     /// Decode every unit body of every capsule and report each damaged one (bodies are
     /// otherwise copied unread)
     #[arg(long = "check", help_heading = headings::DIAGNOSTICS)]
     pub check: bool,
-    /// Write a trace of the build to FILE
+    /// Write a trace of the build to FILE (- for standard output)
     #[arg(short = 'd', long = "debug-file", value_name = "FILE", value_hint = ValueHint::FilePath, help_heading = headings::DIAGNOSTICS)]
     pub debug_file: Option<PathBuf>,
     /// Explain a diagnostic code (such as E0709) and exit

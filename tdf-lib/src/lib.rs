@@ -25,8 +25,8 @@
 //! Everything is kept in insertion order, so the same inputs always give byte-identical
 //! output. Capsules and names borrow from the input buffers; the work is linear in the
 //! size of the inputs. Any error means no library is written: the output is written to
-//! a temporary file and renamed over the target ([`tdf_core::fsutil::write_atomic`]) only
-//! after a run without errors.
+//! a temporary file and renamed over the target ([`tdf_core::fsutil::PendingOutput`]) only
+//! after a run without errors. `-` as the output or the trace file is standard output.
 //!
 //! [`Builder`] is the in-memory part, for callers that have the bytes already.
 //!
@@ -47,7 +47,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, write_atomic, write_atomic_with, Durability};
+use tdf_core::fsutil::{
+    io_reason, is_stdio, shown_name, write_atomic, write_atomic_with, OutputKind, PendingOutput,
+};
 use tdf_core::input::read_mapped;
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
@@ -87,16 +89,28 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
         let _ = rep.report(Kind::missing_files().into());
         return;
     }
-    let mut debug = match &opts.debug_file {
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
+    // Standard output carries one of them.
+    if opts.debug_file.as_deref().is_some_and(is_stdio) && is_stdio(&output) {
+        let _ = rep.report(Kind::conflicting_options("-d -", "-o -").into());
+        return;
+    }
+    // The trace file is opened first, so that a bad path is reported before any work.
+    let debug = match &opts.debug_file {
         None => None,
-        Some(p) => match std::fs::File::create(p) {
-            Ok(f) => Some((p, f)),
-            Err(e) => {
-                let kind = Kind::cannot_open_debug_file(p.display().to_string(), io_reason(&e));
-                let _ = rep.report(kind.into());
-                return;
+        Some(p) => {
+            let shown = shown_name(p, true);
+            match PendingOutput::create(p, OutputKind::Text) {
+                Ok(out) => Some((shown, out)),
+                Err(e) => {
+                    let _ = rep.report(e.debug_file_diagnostic(&shown));
+                    return;
+                }
             }
-        },
+        }
     };
 
     // Read every input first: the library borrows from all of them.
@@ -120,10 +134,6 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
     if opts.check {
         builder.enable_check();
     }
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let suppress = Suppression {
         names: &opts.suppress,
         shapes: &opts.suppress_all,
@@ -152,7 +162,7 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
         builder.check(&suppress, rep)
     })();
 
-    let shown = output.display().to_string();
+    let shown = shown_name(&output, true);
     let checked = checked.filter(|_| !rep.had_errors());
     // The trace lists the index and gives the size of the library before it is written:
     // then the library model is built and encoded in memory first. Otherwise the library
@@ -176,16 +186,20 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
     }
     // The trace is written first: a trace that cannot be written is an error, and an
     // error means no library.
-    if let Some((path, file)) = &mut debug {
-        if let Err(e) = file.write_all(trace.as_bytes()).and_then(|_| file.flush()) {
-            let kind = Kind::write_error(path.display().to_string(), io_reason(&e));
+    if let Some((shown, mut file)) = debug {
+        if let Err(e) = file.write_all(trace.as_bytes()) {
+            let kind = Kind::write_error(shown, io_reason(&e));
             let _ = rep.report(Diagnostic::new(kind));
+            return;
+        }
+        if let Err(e) = file.commit() {
+            let _ = rep.report(e.debug_file_diagnostic(&shown));
             return;
         }
     }
     let written = match (checked, whole) {
         (_, Some(bytes)) => write_atomic(&output, &bytes),
-        (Some(()), None) => write_atomic_with(&output, Durability::Synced, |out| {
+        (Some(()), None) => write_atomic_with(&output, OutputKind::Binary, |out| {
             builder.write_library(&suppress, out).map(drop)
         }),
         (None, None) => return,

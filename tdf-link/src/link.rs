@@ -15,7 +15,7 @@
 use std::cell::OnceCell;
 use std::io::Write;
 
-use tdf_core::fsutil::{write_atomic, write_atomic_with, Durability};
+use tdf_core::fsutil::{shown_name, write_atomic, write_atomic_with, OutputKind};
 use tdf_core::UnitSetList;
 use tdf_errors::{LimitReached, Reporter};
 
@@ -122,7 +122,7 @@ fn run<'a>(
     }
 
     l.trace.phase("emit");
-    let shown = opts.output.to_string_lossy().into_owned();
+    let shown = shown_name(&opts.output, true);
     // The trace gives the size of the output before it is written: then the output is
     // built in memory first. Otherwise it is encoded straight into the output file.
     let mut whole = None;
@@ -141,7 +141,7 @@ fn run<'a>(
     }
     let written = match whole {
         Some(bytes) => write_atomic(&opts.output, &bytes),
-        None => write_atomic_with(&opts.output, Durability::Synced, |out| {
+        None => write_atomic_with(&opts.output, OutputKind::Binary, |out| {
             emit::write(l, out).map(drop)
         }),
     };

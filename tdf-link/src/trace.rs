@@ -17,11 +17,10 @@
 //!   names in the same resolution round is loaded for all of them). It is written once
 //!   resolution is over, also when a later phase fails.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use tdf_core::fsutil::io_reason;
+use tdf_core::fsutil::{io_reason, shown_name, write_atomic_with, OutputKind, PendingOutput};
 use tdf_core::{ExtName, Usage};
 use tdf_errors::{Diagnostic, Kind};
 
@@ -30,7 +29,8 @@ use crate::args::ShapedName;
 /// The observers of one link.
 #[derive(Default)]
 pub struct Trace {
-    debug: Option<(String, BufWriter<File>)>,
+    /// The `-d` trace being written (committed by [`Trace::finish`]), and its name.
+    debug: Option<(String, PendingOutput)>,
     /// The first failure to write the `-d` trace, reported by [`Trace::finish`].
     debug_failed: Option<Box<Diagnostic>>,
     symbols: Vec<ShapedName>,
@@ -49,7 +49,8 @@ impl std::fmt::Debug for Trace {
 
 impl Trace {
     /// A trace for these options; opens the `-d` file now, so that a bad path is reported
-    /// before any work is done.
+    /// before any work is done. The trace is written like every output
+    /// ([`PendingOutput`]): it replaces an existing file only once it is complete.
     pub fn new(
         debug_file: Option<&PathBuf>,
         symbols: Vec<ShapedName>,
@@ -58,14 +59,10 @@ impl Trace {
         let debug = match debug_file {
             None => None,
             Some(p) => {
-                let shown = p.to_string_lossy().into_owned();
-                let f = File::create(p).map_err(|e| {
-                    Box::new(Diagnostic::new(Kind::cannot_open_debug_file(
-                        shown.clone(),
-                        io_reason(&e),
-                    )))
-                })?;
-                Some((shown, BufWriter::new(f)))
+                let shown = shown_name(p, true);
+                let out = PendingOutput::create(p, OutputKind::Text)
+                    .map_err(|e| Box::new(e.debug_file_diagnostic(&shown)))?;
+                Some((shown, out))
             }
         };
         Ok(Trace {
@@ -152,19 +149,20 @@ impl Trace {
             text.push_str(l);
             text.push('\n');
         }
-        tdf_core::fsutil::write_atomic(path, text.as_bytes())
-            .map_err(|e| Box::new(e.diagnostic(&path.to_string_lossy())))
+        write_atomic_with(path, OutputKind::Text, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| Box::new(e.diagnostic(&shown_name(path, true))))
     }
 
-    /// Flushes the `-d` trace; reports a write failure.
+    /// Completes the `-d` trace (it replaces the file now); reports a write failure.
     pub fn finish(&mut self) -> Result<(), Box<Diagnostic>> {
-        if let Some((shown, w)) = &mut self.debug {
-            if let Err(e) = w.flush() {
-                self.debug_failed
-                    .get_or_insert_with(|| write_error(shown, &e));
+        if let Some((shown, out)) = self.debug.take() {
+            // After a failed write the trace is dropped: the old file stays.
+            if self.debug_failed.is_none() {
+                if let Err(e) = out.commit() {
+                    self.debug_failed = Some(Box::new(e.debug_file_diagnostic(&shown)));
+                }
             }
         }
-        self.debug = None;
         self.debug_failed.take().map_or(Ok(()), Err)
     }
 }

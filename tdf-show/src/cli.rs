@@ -41,7 +41,7 @@ Examples:
 #[derive(Parser, Debug)]
 #[command(name = "tshow", version = VERSION, max_term_width = 100, after_help = EXAMPLES)]
 pub struct ShowArgs {
-    /// The library or capsule
+    /// The library or capsule (- for standard input)
     #[arg(value_name = "FILE", required_unless_present = "explain", value_hint = ValueHint::FilePath, help_heading = headings::INPUT)]
     pub file: Option<String>,
     /// With -x, -d or --check: the library members to extract or decode

@@ -14,7 +14,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, write_atomic_with, Durability, WriteError};
+use tdf_core::fsutil::{io_reason, write_atomic_with, OutputKind, WriteError};
 use tdf_core::library::Member;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, show_bytes, Library};
@@ -176,10 +176,9 @@ impl Extractor<'_> {
         }
         let path = self.base.join(&rel);
         // The final component may be an existing file or symbolic link: the temporary
-        // file is renamed over it, so nothing is written through a link. No flush to
-        // disk per member (as tar and ar): the rename still makes each file appear
-        // whole, and a flush per file costs more than all the rest of an extraction.
-        let written = write_atomic_with(&path, Durability::Unsynced, |w| w.write_all(&m.data));
+        // file is renamed over it, so nothing is written through a link (a member's
+        // name is untrusted, as in tar).
+        let written = write_atomic_with(&path, OutputKind::Member, |w| w.write_all(&m.data));
         match written {
             Ok(()) => {
                 if self.opts.verbose {
@@ -337,13 +336,16 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         let _ = rep.report(Kind::no_capsules_specified().into());
         return;
     }
-    let data = match tdf_core::input::read_mapped(Path::new(library), library) {
+    // `-` is standard input, named so in messages.
+    let shown = tdf_core::fsutil::shown_name(Path::new(library), false);
+    let data = match tdf_core::fsutil::read_input_or_stdin(Path::new(library), &shown) {
         Ok(d) => d,
         Err(d) => {
             let _ = rep.report(*d);
             return;
         }
     };
+    let library = shown.as_str();
     let lib = match Library::read(&data) {
         Ok(l) => l,
         Err(d) => {

@@ -121,8 +121,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use tdf_core::capsule::CAPSULE_MAGIC;
-use tdf_core::fsutil::io_reason;
-use tdf_core::input::{read_mapped, InputBytes};
+use tdf_core::fsutil::{io_reason, read_input_or_stdin, shown_name};
+use tdf_core::input::InputBytes;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, Capsule, Library};
 use tdf_errors::{Kind, Reporter};
@@ -178,8 +178,14 @@ fn report_output_error(e: io::Error, rep: &mut Reporter) {
     }
 }
 
+/// The file `tshow` was given as named in messages and JSON (`-` is standard input).
+fn shown(file: &str) -> String {
+    shown_name(Path::new(file), false)
+}
+
+/// Reads the file `tshow` was given, or standard input for `-`.
 fn read(file: &str, rep: &mut Reporter) -> Option<InputBytes> {
-    match read_mapped(Path::new(file), file) {
+    match read_input_or_stdin(Path::new(file), &shown(file)) {
         Ok(d) => Some(d),
         Err(d) => {
             let _ = rep.report(*d);
@@ -193,7 +199,7 @@ fn read(file: &str, rep: &mut Reporter) -> Option<InputBytes> {
 /// printed if it cannot be read.
 pub fn list(library: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Reporter) {
     if let Some(data) = read(library, rep) {
-        list_bytes(library, &data, opts, out, rep);
+        list_bytes(&shown(library), &data, opts, out, rep);
     }
 }
 
@@ -233,7 +239,7 @@ pub fn list_bytes(
 /// has no capsule form; it is taken as text).
 pub fn inspect(file: &str, format: ListFormat, out: &mut dyn Write, rep: &mut Reporter) {
     if let Some(data) = read(file, rep) {
-        inspect_bytes(file, &data, format, out, rep);
+        inspect_bytes(&shown(file), &data, format, out, rep);
     }
 }
 
@@ -273,6 +279,7 @@ pub fn inspect_bytes(
 /// neither is reported as not being a library.
 pub fn show(file: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Reporter) {
     let Some(data) = read(file, rep) else { return };
+    let file = &shown(file);
     if data.starts_with(CAPSULE_MAGIC) && opts.format != ListFormat::Tendra {
         inspect_bytes(file, &data, opts.format, out, rep);
     } else {

@@ -7,6 +7,7 @@ mod diagnostics;
 mod examples;
 mod explain;
 mod json;
+mod outputs;
 mod safety;
 mod tld;
 mod tlib;

@@ -203,7 +203,31 @@ pub(super) fn link_options(
     if rep.error_count() > errors_before {
         return Ok(None);
     }
+    stdout_once(&opts)?;
     Ok(Some(opts))
+}
+
+/// Standard output carries at most one thing: `-` may be the file of one output option
+/// only, and the binary output (`-o -`) leaves no room for the `-y` lines.
+fn stdout_once(opts: &LinkOptions) -> DiagResult<()> {
+    use tdf_core::fsutil::is_stdio;
+    let mut users = Vec::new();
+    for (path, option) in [
+        (Some(&opts.output), "-o -"),
+        (opts.debug_file.as_ref(), "-d -"),
+        (opts.why_extract.as_ref(), "--why-extract -"),
+    ] {
+        if path.is_some_and(|p| is_stdio(p)) {
+            users.push(option);
+        }
+    }
+    if is_stdio(&opts.output) && !opts.trace_symbols.is_empty() {
+        users.push("-y");
+    }
+    match users[..] {
+        [first, second, ..] => Err(boxed(Kind::conflicting_options(first, second))),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +303,22 @@ mod tests {
             "multiple_unit_files"
         );
         assert_eq!(link(&["f"]).unwrap().output, PathBuf::from("capsule.j"));
+    }
+
+    #[test]
+    fn standard_output_is_named_once() {
+        let o = link(&["-o", "-", "-d", "t.txt", "f.j"]).unwrap();
+        assert_eq!(o.output, PathBuf::from("-"));
+        assert!(link(&["-d", "-", "--why-extract", "w.txt", "f.j"]).is_ok());
+        assert!(link(&["--why-extract=-", "-y", "tag", "x", "f.j"]).is_ok());
+        for bad in [
+            &["-o", "-", "-d", "-", "f.j"][..],
+            &["-o", "-", "--why-extract=-", "f.j"],
+            &["-d", "-", "--why-extract", "-", "f.j"],
+            &["-o", "-", "-y", "tag", "main", "f.j"],
+        ] {
+            assert_eq!(link(bad).unwrap_err(), "conflicting_options", "{bad:?}");
+        }
     }
 
     #[test]

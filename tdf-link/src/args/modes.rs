@@ -50,7 +50,7 @@ pub struct CommonArgs {
     /// Print the version
     #[arg(short = 'v', long = "version")]
     pub version: bool,
-    /// Write a readable trace of the run to FILE
+    /// Write a readable trace of the run to FILE (- for standard output)
     #[arg(
         short = 'd',
         long = "debug-file",
@@ -206,7 +206,7 @@ pub struct LinkArgs {
         help_heading = NAMES
     )]
     pub keep_all: Vec<OsString>,
-    /// Write the output capsule to FILE (default capsule.j)
+    /// Write the output capsule to FILE (default capsule.j; - for standard output)
     #[arg(
         short = 'o',
         long = "output-file",
@@ -243,7 +243,8 @@ pub struct LinkArgs {
     /// are otherwise copied unread)
     #[arg(long = "check", help_heading = DIAGNOSTICS)]
     pub check: bool,
-    /// Write, for each loaded library capsule, the names that caused it to be loaded
+    /// Write, for each loaded library capsule, the names that caused it to be loaded (- for
+    /// standard output)
     #[arg(
         long = "why-extract",
         value_name = "FILE",
@@ -318,7 +319,7 @@ pub struct BuildArgs {
     /// Decode every unit body of every capsule and report each damaged one
     #[arg(long = "check", help_heading = DIAGNOSTICS)]
     pub check: bool,
-    /// Write the library to FILE (default library.tl)
+    /// Write the library to FILE (default library.tl; - for standard output)
     #[arg(
         short = 'o',
         long = "output-file",
