@@ -12,6 +12,17 @@
 //! thousands of capsules without allocating for each; [`Capsule::read`] builds the model
 //! from it, so both apply the same checks.
 //!
+//! [`FlatCapsule::read_lenient`] is the same reader for viewers of damaged capsules
+//! (`tshow -d`, `--check`): data cut short keeps the units read so far. And
+//! [`Capsule::read_for_inspection`] (and [`FlatCapsule::read_for_inspection`]) is the same
+//! reader for inspection (`tshow`): a failed check after which the rest of the capsule can
+//! still be decoded (an unsupported major version, an unknown, repeated or misplaced unit
+//! set, a repeated shape, a bad name id, bad linker information, a link id out of range,
+//! bytes after the end) is collected as a problem and reading goes on; only what stops
+//! the decoding itself (a bad magic number, the end of the data, counts that do not
+//! match) fails. A broken linker-information unit is then read as an ordinary unit, and
+//! every usage is left unknown ([`LinkInfoKind::Missing`]).
+//!
 //! The reader decides nothing about linking: merging names across capsules, renaming and
 //! the output id space belong to the linker's tables.
 
@@ -124,6 +135,24 @@ impl<'a> Capsule<'a> {
         let mut flat = FlatCapsule::new();
         flat.read(data, opts)?;
         Ok(flat.to_capsule())
+    }
+
+    /// Reads a capsule for inspection, with the built-in unit set list (see the module
+    /// documentation): the capsule, or the error that stopped the decoding, and the failed
+    /// checks read past until then, in file order. When the strict [`Capsule::read`]
+    /// fails, its error is the first of these problems, or else the error here.
+    pub fn read_for_inspection(data: &'a [u8]) -> (DiagResult<Capsule<'a>>, Vec<Diagnostic>) {
+        let sets = UnitSetList::default();
+        let mut flat = FlatCapsule::new();
+        let read = flat.read_for_inspection(
+            data,
+            ReadOptions {
+                unit_sets: &sets,
+                established_major: None,
+            },
+        );
+        let problems = std::mem::take(&mut flat.problems);
+        (read.map(|()| flat.to_capsule()), problems)
     }
 
     /// Encodes this capsule.
@@ -245,6 +274,9 @@ pub struct FlatCapsule<'a> {
     pub cut: Option<u64>,
     /// The bytes read (the unit bodies are slices of them).
     pub input: &'a [u8],
+    /// The failed checks [`FlatCapsule::read_for_inspection`] read past (empty after
+    /// the other reads).
+    pub problems: Vec<Diagnostic>,
     scratch: Scratch<'a>,
 }
 
@@ -294,6 +326,8 @@ struct Scratch<'a> {
     shape_names: FastHashSet<&'a [u8]>,
     /// Reading for [`FlatCapsule::read_lenient`].
     lenient: bool,
+    /// Reading for [`FlatCapsule::read_for_inspection`]: failed checks are collected.
+    inspecting: bool,
 }
 
 impl Default for FlatCapsule<'_> {
@@ -312,6 +346,7 @@ impl Default for FlatCapsule<'_> {
             aligned_idents: false,
             cut: None,
             input: &[],
+            problems: Vec::new(),
             scratch: Scratch::default(),
         }
     }
@@ -334,6 +369,11 @@ fn set_position(sets: &UnitSetList, name: &[u8]) -> Option<usize> {
 
 /// Shapes compared one by one before a hash set takes over.
 const FEW_SHAPES: usize = 16;
+
+/// The `set` of a [`FlatGroup`] whose name failed a check in
+/// [`FlatCapsule::read_for_inspection`] (unknown, repeated, out of order): its units are
+/// read as ordinary units.
+pub const UNCHECKED_SET: usize = usize::MAX;
 
 impl<'a> FlatCapsule<'a> {
     /// An empty capsule, to read into.
@@ -405,6 +445,7 @@ impl<'a> FlatCapsule<'a> {
         self.unit_shapes.clear();
         self.links.clear();
         self.warnings.clear();
+        self.problems.clear();
         self.linkinfo = LinkInfoKind::Missing;
         self.aligned_idents = false;
         self.cut = None;
@@ -433,7 +474,13 @@ impl<'a> FlatCapsule<'a> {
             return Err(at(Kind::capsule_bad_magic(show_bytes(magic)), 0));
         }
         // 2. Version.
-        let (major, minor) = read_version(r, opts.established_major, VersionKinds::CAPSULE)?;
+        let off = r.byte_pos();
+        let major = r.read_tdfint()?;
+        if let Err(d) = check_major(major, off, opts.established_major, VersionKinds::CAPSULE) {
+            self.problem(d)?;
+        }
+        let minor = r.read_tdfint()?;
+        r.align();
         self.major = major;
         self.minor = minor;
 
@@ -445,20 +492,36 @@ impl<'a> FlatCapsule<'a> {
             style.observe(r);
             let name = r.read_ident()?;
             let shown = || show_bytes(name);
+            // A set that fails a check is read as an ordinary one (when inspecting).
+            let unchecked = FlatGroup {
+                name,
+                set: UNCHECKED_SET,
+                units: 0..0,
+            };
             let Some(pos) = set_position(sets, name) else {
-                return Err(at(Kind::unknown_unit_set_name(shown()), off));
+                self.problem(at(Kind::unknown_unit_set_name(shown()), off))?;
+                self.groups.push(unchecked);
+                continue;
             };
             // Positions are distinct and increasing, so at most one per known set.
-            let positions = &mut self.scratch.set_positions;
-            if positions.contains(&pos) {
-                return Err(at(Kind::duplicate_unit_set_name(shown()), off));
-            }
-            if positions.iter().any(|&p| p > pos) {
-                return Err(at(Kind::out_of_order_unit_set_name(shown()), off));
+            let positions = &self.scratch.set_positions;
+            let misplaced = if positions.contains(&pos) {
+                Some(Kind::duplicate_unit_set_name(shown()))
+            } else if positions.iter().any(|&p| p > pos) {
+                Some(Kind::out_of_order_unit_set_name(shown()))
+            } else {
+                None
+            };
+            if let Some(kind) = misplaced {
+                self.problem(at(kind, off))?;
+                self.groups.push(unchecked);
+                continue;
             }
             if pos == sets.tld() || Some(pos) == sets.tld2() {
                 if self.linkinfo != LinkInfoKind::Missing {
-                    return Err(at(Kind::extra_tld_unit_set(), off));
+                    self.problem(at(Kind::extra_tld_unit_set(), off))?;
+                    self.groups.push(unchecked);
+                    continue;
                 }
                 if pos == sets.tld() {
                     self.linkinfo = LinkInfoKind::Tld(1);
@@ -468,7 +531,7 @@ impl<'a> FlatCapsule<'a> {
                         .push(Diagnostic::new(Kind::tld2_unit_set_obsolete()).at_byte(off));
                 }
             }
-            positions.push(pos);
+            self.scratch.set_positions.push(pos);
             self.groups.push(FlatGroup {
                 name,
                 set: pos,
@@ -488,7 +551,7 @@ impl<'a> FlatCapsule<'a> {
             let name = r.read_ident()?;
             let num_ids = r.read_tdfint()?;
             if self.shape_seen(name) {
-                return Err(at(Kind::duplicate_shape_name(show_bytes(name)), off));
+                self.problem(at(Kind::duplicate_shape_name(show_bytes(name)), off))?;
             }
             self.shapes.push(FlatShape {
                 name,
@@ -525,11 +588,33 @@ impl<'a> FlatCapsule<'a> {
             let start = self.units.len();
             if self.cut.is_none() {
                 let read = if set == sets.tld() || Some(set) == sets.tld2() {
-                    self.read_tld_group(r, set == sets.tld()).map(|format| {
-                        if let LinkInfoKind::Tld(_) = self.linkinfo {
-                            self.linkinfo = LinkInfoKind::Tld(format);
+                    let saved = r.clone();
+                    match self.read_tld_group(r, set == sets.tld()) {
+                        Ok(format) => {
+                            if let LinkInfoKind::Tld(_) = self.linkinfo {
+                                self.linkinfo = LinkInfoKind::Tld(format);
+                            }
+                            Ok(())
                         }
-                    })
+                        Err(d) if self.scratch.inspecting => {
+                            // Read as ordinary units; the usages are unknown.
+                            *r = saved;
+                            self.units.truncate(start);
+                            let first = self.problems.len();
+                            if self.read_units(r, gi).is_err() {
+                                // What the retry found is not kept: the error is this one.
+                                self.problems.truncate(first);
+                                return Err(d);
+                            }
+                            self.problems.insert(first, *d);
+                            self.linkinfo = LinkInfoKind::Missing;
+                            for e in &mut self.externs {
+                                e.usage = Usage::NONE;
+                            }
+                            Ok(())
+                        }
+                        Err(d) => Err(d),
+                    }
                 } else {
                     self.read_units(r, gi)
                 };
@@ -550,6 +635,9 @@ impl<'a> FlatCapsule<'a> {
         r.align();
         if !r.at_end() {
             let extra = at(Kind::tdf_expected_eof(), r.byte_pos());
+            if self.scratch.inspecting {
+                return self.problem(extra);
+            }
             if self.scratch.lenient {
                 self.warnings.push(*extra);
                 return Ok(());
@@ -569,6 +657,27 @@ impl<'a> FlatCapsule<'a> {
         let result = self.read(data, opts);
         self.scratch.lenient = false;
         result
+    }
+
+    /// Reads a capsule for inspection: as [`FlatCapsule::read`], but a failed check after
+    /// which decoding can go on is collected in [`FlatCapsule::problems`] and reading
+    /// continues (see the module documentation). `Err` only when the data cannot be
+    /// decoded as a capsule; the problems found before are kept then too.
+    pub fn read_for_inspection(&mut self, data: &'a [u8], opts: ReadOptions<'_>) -> DiagResult<()> {
+        self.scratch.inspecting = true;
+        let result = self.read(data, opts);
+        self.scratch.inspecting = false;
+        result
+    }
+
+    /// A failed check: the error, or, when inspecting, a problem collected.
+    fn problem(&mut self, d: Box<Diagnostic>) -> DiagResult<()> {
+        if self.scratch.inspecting {
+            self.problems.push(*d);
+            Ok(())
+        } else {
+            Err(d)
+        }
     }
 
     /// True if a shape called `name` was read already (and records it).
@@ -591,9 +700,9 @@ impl<'a> FlatCapsule<'a> {
         // Ids bound so far: a bitmap when the id count is plausible for the input size,
         // a hash set otherwise, so that a lying count never drives an allocation.
         let dense = (num_ids as usize) <= r.data().len().saturating_mul(2) + 64;
-        let bits = &mut self.scratch.id_bits;
         let mut sparse = FastHashSet::default();
         if dense && n > 0 {
+            let bits = &mut self.scratch.id_bits;
             bits.clear();
             bits.resize((num_ids as usize).div_ceil(64), 0);
         }
@@ -602,13 +711,13 @@ impl<'a> FlatCapsule<'a> {
             let id = r.read_tdfint()?;
             let name = ExtName::read(r)?;
             let shown = || show_bytes(shape_name);
-            if id >= num_ids {
-                return Err(at(
-                    Kind::name_id_out_of_range(shown(), name.to_text(), id.into(), num_ids.into()),
-                    off,
-                ));
-            }
-            let fresh = if dense {
+            let fresh = if id >= num_ids {
+                let kind =
+                    Kind::name_id_out_of_range(shown(), name.to_text(), id.into(), num_ids.into());
+                self.problem(at(kind, off))?;
+                true
+            } else if dense {
+                let bits = &mut self.scratch.id_bits;
                 let (w, b) = ((id / 64) as usize, id % 64);
                 let was = bits[w] & (1 << b) != 0;
                 bits[w] |= 1 << b;
@@ -617,10 +726,8 @@ impl<'a> FlatCapsule<'a> {
                 sparse.insert(id)
             };
             if !fresh {
-                return Err(at(
-                    Kind::name_id_used_multiple_times(shown(), name.to_text(), id.into()),
-                    off,
-                ));
+                let kind = Kind::name_id_used_multiple_times(shown(), name.to_text(), id.into());
+                self.problem(at(kind, off))?;
             }
             self.externs.push(External {
                 id,
@@ -636,7 +743,8 @@ impl<'a> FlatCapsule<'a> {
     /// Reads the units of the ordinary unit set of group `gi` (§2.4).
     fn read_units(&mut self, r: &mut Reader<'a>, gi: usize) -> DiagResult<()> {
         let n = r.read_tdfint()?;
-        let set_name = || show_bytes(self.groups[gi].name);
+        let group_name = self.groups[gi].name;
+        let set_name = || show_bytes(group_name);
         let num_shapes = self.shapes.len();
         for index in 0..n {
             let off = r.byte_pos();
@@ -671,24 +779,22 @@ impl<'a> FlatCapsule<'a> {
                 ));
             }
             for si in 0..num_link_sets as usize {
-                let shape = &self.shapes[si];
+                let (shape_name, num_ids) = (self.shapes[si].name, self.shapes[si].num_ids);
                 let n = r.read_tdfint()?;
                 let start = self.links.len();
                 for _ in 0..n {
                     let internal = r.read_tdfint()?;
                     let off = r.byte_pos();
                     let external = r.read_tdfint()?;
-                    if external >= shape.num_ids {
-                        return Err(at(
-                            Kind::id_out_of_range(
-                                show_bytes(shape.name),
-                                external.into(),
-                                set_name(),
-                                index.into(),
-                                shape.num_ids.into(),
-                            ),
-                            off,
-                        ));
+                    if external >= num_ids {
+                        let kind = Kind::id_out_of_range(
+                            show_bytes(shape_name),
+                            external.into(),
+                            set_name(),
+                            index.into(),
+                            num_ids.into(),
+                        );
+                        self.problem(at(kind, off))?;
                     }
                     self.links.push(Link { internal, external });
                 }
@@ -846,17 +952,26 @@ pub(crate) fn read_version(
 ) -> DiagResult<(u32, u32)> {
     let off = r.byte_pos();
     let major = r.read_tdfint()?;
-    if major < 4 {
-        return Err(at((kinds.bad)(major.into()), off));
-    }
-    if let Some(e) = established {
-        if e != major {
-            return Err(at((kinds.mismatch)(e.into(), major.into()), off));
-        }
-    }
+    check_major(major, off, established, kinds)?;
     let minor = r.read_tdfint()?;
     r.align();
     Ok((major, minor))
+}
+
+/// Checks a major version read at byte `off`: at least 4, and the established one.
+fn check_major(
+    major: u32,
+    off: u64,
+    established: Option<u32>,
+    kinds: VersionKinds,
+) -> DiagResult<()> {
+    if major < 4 {
+        return Err(at((kinds.bad)(major.into()), off));
+    }
+    match established {
+        Some(e) if e != major => Err(at((kinds.mismatch)(e.into(), major.into()), off)),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -1065,6 +1180,150 @@ mod tests {
         w.write_tdfint(u32::MAX);
         let e = Capsule::read(w.as_bytes()).unwrap_err();
         assert_eq!(e.kind.name(), "tdf_unexpected_eof");
+    }
+
+    /// Reads `data` strictly and for inspection: a capsule that reads strictly reads the
+    /// same for inspection, without problems; for one that does not, the strict error is
+    /// the first problem, or, without problems, the error of the inspection. Returns the
+    /// names of the problems, or of that error.
+    fn inspected(data: &[u8]) -> Result<Vec<&'static str>, &'static str> {
+        let (read, problems) = Capsule::read_for_inspection(data);
+        let names = problems.iter().map(|p| p.kind.name()).collect();
+        match (Capsule::read(data), read) {
+            (Ok(c), Ok(l)) => {
+                assert_eq!(c, l);
+                assert!(problems.is_empty());
+                Ok(names)
+            }
+            (Err(e), read) => {
+                assert_eq!(
+                    problems
+                        .first()
+                        .unwrap_or_else(|| read.as_ref().unwrap_err()),
+                    &*e
+                );
+                read.map(|_| names).map_err(|l| l.kind.name())
+            }
+            (Ok(_), Err(l)) => panic!("reads strictly, not for inspection: {l:?}"),
+        }
+    }
+
+    #[test]
+    fn inspection_reads_past_failed_checks() {
+        assert_eq!(inspected(&MINIMAL), Ok(vec![]));
+        // A major version below 4.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.major = 3;
+        let bytes = c.to_bytes();
+        let (back, problems) = Capsule::read_for_inspection(&bytes);
+        let back = back.unwrap();
+        assert_eq!(back.major, 3);
+        assert_eq!(back.shapes, c.shapes);
+        assert_eq!(problems[0].offset(), Some(4));
+        assert_eq!(inspected(&c.to_bytes()), Ok(vec!["capsule_bad_version"]));
+        // Unknown, repeated and misplaced unit sets: read as ordinary sets.
+        for (name, problem) in [
+            (&b"bogus"[..], "unknown_unit_set_name"),
+            (b"tld", "duplicate_unit_set_name"),
+            (b"tld2", "extra_tld_unit_set"),
+        ] {
+            let mut c = Capsule::read(&MINIMAL).unwrap();
+            c.groups[1].name = Cow::Borrowed(name);
+            let bytes = c.to_bytes();
+            assert_eq!(inspected(&bytes), Ok(vec![problem]), "{problem}");
+            let back = Capsule::read_for_inspection(&bytes).0.unwrap();
+            assert_eq!(back.groups, c.groups);
+            assert_eq!(back.linkinfo, LinkInfoKind::Tld(1));
+            assert_eq!(back.shapes[0].externs[0].usage.bits(), 7);
+        }
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups.swap(0, 1);
+        let bytes = c.to_bytes();
+        let (back, problems) = Capsule::read_for_inspection(&bytes);
+        let back = back.unwrap();
+        assert_eq!(problems[0].kind.name(), "out_of_order_unit_set_name");
+        // The linker information is the misplaced set: usages unknown.
+        assert_eq!(back.linkinfo, LinkInfoKind::Missing);
+        assert_eq!(back.groups, c.groups);
+        // Broken linker information: read as an ordinary unit, usages unknown.
+        for (body, problem) in [
+            (vec![0xA0], "unknown_tld_unit_type"),
+            (vec![0x91, 0x80], "defined_but_not_declared"),
+            (vec![0x92, 0xF0], "bad_usage"),
+            (vec![0x9F, 0x00], "tld_unit_wrong_size"),
+        ] {
+            let mut c = Capsule::read(&MINIMAL).unwrap();
+            c.groups[0].units[0].body = Cow::Owned(body.clone());
+            let bytes = c.to_bytes();
+            assert_eq!(inspected(&bytes), Ok(vec![problem]), "{problem}");
+            let back = Capsule::read_for_inspection(&bytes).0.unwrap();
+            assert_eq!(back.linkinfo, LinkInfoKind::Missing);
+            assert_eq!(back.shapes[0].externs[0].usage, Usage::NONE);
+            assert_eq!(&*back.groups[0].units[0].body, &body[..]);
+            assert_eq!(back.groups[1], c.groups[1]);
+        }
+        // Ids out of range or repeated, a repeated shape, trailing bytes.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.groups[1].units[0].links[0][0].external = 5;
+        assert_eq!(inspected(&c.to_bytes()), Ok(vec!["id_out_of_range"]));
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes[0].externs[0].id = 1;
+        assert_eq!(inspected(&c.to_bytes()), Ok(vec!["name_id_out_of_range"]));
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes.push(c.shapes[0].clone());
+        for g in &mut c.groups[1..] {
+            for u in &mut g.units {
+                u.counts.push(0);
+                u.links.push(Vec::new());
+            }
+        }
+        c.groups[0].units[0].body = Cow::Owned(vec![0x9F, 0xF0]);
+        let problems = inspected(&c.to_bytes()).unwrap();
+        assert_eq!(problems[0], "duplicate_shape_name");
+        let mut extra = MINIMAL.to_vec();
+        extra.extend_from_slice(&[1, 2, 3]);
+        assert_eq!(inspected(&extra), Ok(vec!["tdf_expected_eof"]));
+        // What stops decoding still fails.
+        assert_eq!(inspected(&MINIMAL[..30]), Err("tdf_unexpected_eof"));
+        assert_eq!(inspected(b"TDFX\xC8"), Err("capsule_bad_magic"));
+        let mut bytes = MINIMAL.to_vec();
+        bytes[32] = 0xB9;
+        assert_eq!(inspected(&bytes), Err("unit_set_count_mismatch"));
+        // A problem, then what stops decoding: the error, and the problem before it.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.shapes[0].externs[0].id = 1;
+        let mut bytes = c.to_bytes();
+        bytes.truncate(bytes.len() - 6);
+        let (read, problems) = Capsule::read_for_inspection(&bytes);
+        assert_eq!(read.unwrap_err().kind.name(), "tdf_unexpected_eof");
+        assert_eq!(problems[0].kind.name(), "name_id_out_of_range");
+        assert_eq!(inspected(&bytes), Err("tdf_unexpected_eof"));
+        // Broken linker information that does not read as ordinary units either, after
+        // a link id out of range in that attempt (found by fuzzing): the error is the
+        // linker information's, and the attempt leaves no problem behind.
+        let fuzzed: [u8; 119] = [
+            0x54, 0x44, 0x46, 0x43, 0xC8, 0xC1, 0x8B, 0x74, 0x6C, 0x64, 0x18, 0x18, 0x76, 0x65,
+            0x72, 0x73, 0x69, 0x6F, 0x6E, 0x73, 0x18, 0xE0, 0x74, 0x61, 0x67, 0x64, 0x65, 0x63,
+            0x18, 0xE0, 0x74, 0x61, 0x67, 0x64, 0x65, 0x66, 0xA1, 0x8B, 0x74, 0x61, 0x67, 0x91,
+            0x8D, 0x74, 0x6F, 0x6B, 0x65, 0x6E, 0x9A, 0x98, 0x40, 0x18, 0x1E, 0x64, 0x65, 0x65,
+            0x70, 0x5F, 0x6F, 0x6E, 0x65, 0x5F, 0x76, 0x61, 0x6C, 0x75, 0x65, 0x98, 0x40, 0x18,
+            0x1B, 0x7E, 0x73, 0x69, 0x67, 0x6E, 0x65, 0x64, 0x5F, 0x69, 0x6E, 0x74, 0xC9, 0x00,
+            0x00, 0x00, 0x0A, 0x88, 0xA0, 0x9F, 0x90, 0x9A, 0x6B, 0x65, 0x6E, 0x9A, 0x98, 0x40,
+            0x18, 0x1E, 0x64, 0x65, 0x65, 0x70, 0x5F, 0x6F, 0x6E, 0x9A, 0x99, 0xA9, 0x88, 0x98,
+            0x8E, 0x89, 0xA0, 0x7A, 0xD1, 0x11, 0x20,
+        ];
+        let (read, problems) = Capsule::read_for_inspection(&fuzzed);
+        assert_eq!(read.unwrap_err().kind.name(), "too_many_tld_unit_counts");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(inspected(&fuzzed), Err("too_many_tld_unit_counts"));
+        // Two problems, in file order.
+        let mut c = Capsule::read(&MINIMAL).unwrap();
+        c.major = 3;
+        c.groups[1].name = Cow::Borrowed(b"bogus");
+        assert_eq!(
+            inspected(&c.to_bytes()),
+            Ok(vec!["capsule_bad_version", "unknown_unit_set_name"])
+        );
     }
 
     #[test]

@@ -21,8 +21,12 @@ pub(crate) fn status(linkinfo: LinkInfoKind, u: Usage) -> &'static str {
     }
 }
 
-fn linkinfo_text(k: LinkInfoKind) -> String {
-    match k {
+fn linkinfo_text(c: &Capsule<'_>) -> String {
+    match c.linkinfo {
+        // Read leniently: the unit is there, but the linker could not use it.
+        LinkInfoKind::Missing if c.group(b"tld").or_else(|| c.group(b"tld2")).is_some() => {
+            "present but not usable (usage unknown)".into()
+        }
         LinkInfoKind::Missing => "none".into(),
         LinkInfoKind::Tld(f) => format!("tld (format {f})"),
         LinkInfoKind::Tld2 => "tld2 (obsolete)".into(),
@@ -41,7 +45,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub(crate) fn text(file: &str, size: usize, c: &Capsule<'_>, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "capsule {file}: {}", plural(size, "byte", "bytes"))?;
     writeln!(w, "TDF version {}.{}", c.major, c.minor)?;
-    writeln!(w, "linker information: {}", linkinfo_text(c.linkinfo))?;
+    writeln!(w, "linker information: {}", linkinfo_text(c))?;
 
     writeln!(w, "unit sets: {}", c.groups.len())?;
     let mut t = Table::new(&[false, true, true]);

@@ -7,6 +7,10 @@
 //! * [`inspect`] describes a capsule (`.j`) as `nm`/`readelf` describe object files:
 //!   version, linker information, unit sets with unit counts and body sizes, shapes
 //!   with id counts, and every external name with its usage, undefined ones marked.
+//!   It is lenient ([`tdf_core::Capsule::read_for_inspection`]): a capsule the linker would
+//!   refuse (TDF 3, an unknown unit set, bad linker information, ...) is described as far
+//!   as it can be read, each problem a warning (`capsule_refused_by_linker`); only a file
+//!   that cannot be read as a capsule at all is an error (exit status 1).
 //! * [`show`] decides between the two by the file's magic number (`TDFC` or `TDFL`).
 //! * [`decode`] is `tshow -d` and `tshow --check`: a capsule's unit bodies printed in
 //!   TenDRA's TDF notation exactly as `tnc -p` prints them, or as JSON
@@ -125,7 +129,7 @@ use tdf_core::fsutil::{io_reason, read_input_or_stdin, shown_name};
 use tdf_core::input::InputBytes;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, Capsule, Library};
-use tdf_errors::{Kind, Reporter};
+use tdf_errors::{Diagnostic, Kind, Reporter};
 
 pub use extract::safe_components;
 
@@ -251,18 +255,29 @@ pub fn inspect_bytes(
     out: &mut dyn Write,
     rep: &mut Reporter,
 ) {
-    let capsule = match Capsule::read(data) {
+    // Leniently: what the linker would refuse is still described, with a warning.
+    let (read, problems) = Capsule::read_for_inspection(data);
+    let refused = problems.into_iter().map(|p| Diagnostic {
+        kind: Kind::capsule_refused_by_linker(p.kind.message(), p.code()),
+        file: None,
+        location: p.location,
+    });
+    let warnings = read.as_ref().map_or(&[][..], |c| &c.warnings[..]);
+    let mut notes: Vec<Diagnostic> = warnings.iter().cloned().chain(refused).collect();
+    // In file order; those about the whole file first.
+    notes.sort_by_key(|d| d.offset());
+    for d in notes {
+        if rep.report(d.with_file(file)).is_err() {
+            return;
+        }
+    }
+    let capsule = match read {
         Ok(c) => c,
         Err(d) => {
             let _ = rep.report(*in_file(d, file));
             return;
         }
     };
-    for w in &capsule.warnings {
-        if rep.report(w.clone().with_file(file)).is_err() {
-            return;
-        }
-    }
     let mut w = BufWriter::new(out);
     let result = match format {
         ListFormat::Json => inspect::json(file, data.len(), &capsule, &mut w),

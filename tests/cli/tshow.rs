@@ -134,6 +134,59 @@ fn inspects_capsules() {
     assert_cmd_snapshot!("tshow_capsule_no_linkinfo", tshow(&d).arg("nolink.j"));
 }
 
+/// Capsules that `tld` refuses but that can still be read: `tshow` describes them, with
+/// the problem as a warning, and exits 0; `tld` still refuses them (exit 1).
+#[test]
+fn inspects_capsules_the_linker_refuses() {
+    let d = setup("lenient");
+    let base = main_j();
+    let model = || tdf_core::Capsule::read(&base).unwrap();
+    let v3 = fixtures::capsule()
+        .version(3, 0)
+        .define_tag("main")
+        .use_tag("helper")
+        .build();
+    fs::write(d.join("util_v3.j"), v3).unwrap();
+    let mut c = model();
+    let set = c.groups.iter().position(|g| &*g.name == b"tagdec").unwrap();
+    c.groups[set].name = Cow::Borrowed(b"mystery");
+    fs::write(d.join("unknown_set.j"), c.to_bytes()).unwrap();
+    let mut c = model();
+    c.groups[0].units[0].body = Cow::Owned(vec![0xA0]); // linker information format 2
+    fs::write(d.join("bad_linkinfo.j"), c.to_bytes()).unwrap();
+    let mut bytes = main_j();
+    bytes.extend_from_slice(b"tail");
+    fs::write(d.join("trailing.j"), bytes).unwrap();
+    for (file, code) in [
+        ("util_v3.j", "E0502"),
+        ("unknown_set.j", "E0506"),
+        ("bad_linkinfo.j", "E0521"),
+        ("trailing.j", "E0405"),
+    ] {
+        let name = format!("tshow_refused_{}", file.trim_end_matches(".j"));
+        assert_cmd_snapshot!(name, tshow(&d).arg(file));
+        let o = Command::new(tdf_tests::bin("tld"))
+            .current_dir(&d)
+            .args(["-o", "out.j", file])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "tld {file}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(&format!("[{code}]")), "tld {file}: {e}");
+        assert!(!d.join("out.j").exists());
+    }
+    // A capsule that cannot be read at all is still an error.
+    let bytes = main_j();
+    fs::write(d.join("cut.j"), &bytes[..bytes.len() - 5]).unwrap();
+    let o = tshow(&d).arg("cut.j").output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    // ... also after a problem that could be read past, which is still reported.
+    let v3 = fs::read(d.join("util_v3.j")).unwrap();
+    fs::write(d.join("cut_v3.j"), &v3[..v3.len() - 5]).unwrap();
+    assert_cmd_snapshot!("tshow_refused_then_unreadable", tshow(&d).arg("cut_v3.j"));
+}
+
 #[test]
 fn listing_errors() {
     let d = setup("errors");
