@@ -292,6 +292,8 @@ impl<'a, 's> Builder<'a, 's> {
                     let previous = prev.map_or_else(
                         || "an earlier capsule".to_owned(),
                         |p| match shown_list.get(&p) {
+                            // The same capsule, under another id.
+                            _ if p == this => shown.clone(),
                             Some(s) => s.clone(),
                             // Not recorded: the same bytes as the stored name.
                             None => show_bytes(&members[p as usize].name),

@@ -151,6 +151,30 @@ fn definition_rules() {
     let caps = [("a.j", capsule(&[("tag", "c", MULT)]))];
     let lib = build_mem(&caps, &Suppression::default(), &mut quiet());
     assert_eq!(index_lines(&lib), ["tag c {MULT, DECD} 0"]);
+
+    // One capsule defining a name under two ids (found by fuzzing `tld -mc`, which
+    // panicked looking for the earlier definition among the capsules before this one):
+    // an error naming the capsule itself.
+    let one = capsule(&[("tag", "f", DEFD)]);
+    let mut c = tdf_core::Capsule::read(&one).unwrap();
+    let mut twice = c.shapes[0].externs[0].clone();
+    twice.id = c.shapes[0].num_ids;
+    c.shapes[0].num_ids += 1;
+    c.shapes[0].externs.push(twice);
+    let tld = c.groups.iter_mut().find(|g| &*g.name == b"tld").unwrap();
+    let usage = tdf_core::Usage::from_bits(DEFD.into()).unwrap();
+    tld.units[0].body = Cow::Owned(tdf_core::linkinfo::write_tld_body([usage, usage]));
+    let caps = [("twice.j", c.to_bytes())];
+    let mut rep = quiet();
+    build_mem(&caps, &Suppression::default(), &mut rep);
+    assert_eq!(kinds(&rep), ["multiply_defined"]);
+    let d = &rep.diagnostics()[0];
+    assert_eq!(d.file.as_deref(), Some("twice.j"));
+    assert!(
+        d.kind.message().contains("'twice.j'"),
+        "{}",
+        d.kind.message()
+    );
 }
 
 #[test]
