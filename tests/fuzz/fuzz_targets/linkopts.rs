@@ -1,0 +1,168 @@
+//! A link with fuzzed options, through `tdf_link::run` (what the `tld` binary runs):
+//!
+//! ```text
+//! tld [-r S F T] [-R DIR/names.txt] [-h S N] [-k S N] [-s S N] [-M] [-u DIR/units.txt]
+//!     [-a] [-H S] [-K S] [-S S] -o DIR/out.j -L DIR -l lib DIR/a.j DIR/b.j
+//! ```
+//!
+//! Input layout: bytes 0-1 select the options (bit 0 `-r`, 1 `-R`, 2 `-h`, 3 `-k`,
+//! 4 `-s`, 5 `-M`, 6 `-u`, 7 `-a`, 8 `-H`, 9 `-K`, 10 `-S`, in that order on the command
+//! line); then three little-endian 16-bit lengths and capsule A, capsule B and a text T
+//! (each length taken modulo what is left); the rest is the library. The arguments S, F,
+//! T, N are the whitespace-separated words of T in turn (an empty word list gives
+//! `tag`/`x`); `names.txt` (the rename file) and `units.txt` (the unit-set file) both
+//! hold T.
+//!
+//! Properties: the link ends with status 0 or 1 (never a panic, a hang or the usage
+//! status 2); status 0 leaves an output capsule that reads, status 1 none.
+#![no_main]
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+
+fn work_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        // The run script points TDF_FUZZ_TMP at a directory it removes afterwards.
+        let base = std::env::var_os("TDF_FUZZ_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
+        let d = base.join(format!("tdf-fuzz-linkopts-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("create the work directory");
+        d
+    })
+}
+
+fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let n = n.min(data.len());
+    let (head, tail) = data.split_at(n);
+    *data = tail;
+    head
+}
+
+fn len_prefix(data: &mut &[u8]) -> usize {
+    let b = take(data, 2);
+    let mut v = [0u8; 2];
+    v[..b.len()].copy_from_slice(b);
+    u16::from_le_bytes(v) as usize
+}
+
+#[cfg(unix)]
+fn os(b: &[u8]) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(b).to_owned()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut rest = data;
+    let sel = len_prefix(&mut rest);
+    let len_a = len_prefix(&mut rest);
+    let len_b = len_prefix(&mut rest);
+    let len_t = len_prefix(&mut rest);
+    let a = take(&mut rest, len_a);
+    let b = take(&mut rest, len_b);
+    let text = take(&mut rest, len_t);
+    let lib = rest;
+
+    let dir = work_dir();
+    let (pa, pb, pl, pr, pu, out) = (
+        dir.join("a.j"),
+        dir.join("b.j"),
+        dir.join("lib.tl"),
+        dir.join("names.txt"),
+        dir.join("units.txt"),
+        dir.join("out.j"),
+    );
+    std::fs::write(&pa, a).unwrap();
+    std::fs::write(&pb, b).unwrap();
+    std::fs::write(&pl, lib).unwrap();
+    std::fs::write(&pr, text).unwrap();
+    std::fs::write(&pu, text).unwrap();
+    let _ = std::fs::remove_file(&out);
+
+    // The words of T. A word starting with '@' would name a response file (any file of
+    // the machine): leading '@'s are dropped.
+    let words: Vec<&[u8]> = text
+        .split(|c| c.is_ascii_whitespace())
+        .map(|w| &w[w.iter().position(|&c| c != b'@').unwrap_or(w.len())..])
+        .filter(|w| !w.is_empty())
+        .take(64)
+        .collect();
+    let mut next = 0;
+    let mut word = || {
+        let w = words
+            .get(next)
+            .copied()
+            .unwrap_or(if next % 2 == 0 { b"tag" } else { b"x" });
+        next += 1;
+        os(w)
+    };
+
+    let on = |bit: u32| sel & (1 << bit) != 0;
+    let mut args: Vec<OsString> = Vec::new();
+    if on(0) {
+        args.push("-r".into());
+        for _ in 0..3 {
+            args.push(word());
+        }
+    }
+    if on(1) {
+        args.push("-R".into());
+        args.push(pr.into());
+    }
+    for (bit, flag) in [(2, "-h"), (3, "-k"), (4, "-s")] {
+        if on(bit) {
+            args.push(flag.into());
+            args.push(word());
+            args.push(word());
+        }
+    }
+    if on(5) {
+        args.push("-M".into());
+    }
+    if on(6) {
+        args.push("-u".into());
+        args.push(pu.into());
+    }
+    if on(7) {
+        args.push("-a".into());
+    }
+    for (bit, flag) in [(8, "-H"), (9, "-K"), (10, "-S")] {
+        if on(bit) {
+            args.push(flag.into());
+            args.push(word());
+        }
+    }
+    args.push("-o".into());
+    args.push(out.clone().into());
+    args.push("-L".into());
+    args.push(dir.clone().into());
+    args.push("-l".into());
+    args.push("lib".into());
+    args.push(pa.into());
+    args.push(pb.into());
+
+    let mut rep = tdf_errors::Reporter::with_writer("tld", Box::new(std::io::sink()));
+    let mut stdout = std::io::sink();
+    let status = tdf_link::run(args.clone(), &mut stdout, &mut rep);
+    assert!(
+        status == 0 || status == 1,
+        "tld {args:?} exited {status}: {:?}",
+        rep.diagnostics()
+            .iter()
+            .map(|d| d.render("tld", false))
+            .collect::<Vec<_>>()
+    );
+    if status == 0 {
+        let written = std::fs::read(&out).expect("a successful link writes its output");
+        if let Err(d) = tdf_core::Capsule::read(&written) {
+            panic!(
+                "the linked capsule does not read: {}",
+                d.render("tld", false)
+            );
+        }
+    } else {
+        assert!(!out.exists(), "a failed link wrote its output");
+    }
+});
