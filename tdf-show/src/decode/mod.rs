@@ -20,7 +20,7 @@ use tdf_core::decode::Decoded;
 use tdf_core::{in_file, Diagnostic, Kind, Library, UnitSetList};
 use tdf_errors::{Reporter, Severity};
 
-use crate::{read, report_output_error};
+use crate::{read, report_output_error, shown};
 
 /// What `tshow -d` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -167,6 +167,7 @@ pub fn decode(
     rep: &mut Reporter,
 ) {
     let Some(data) = read(file, rep) else { return };
+    let file = &shown(file);
     let Some(inputs) = inputs(file, &data, members, rep) else {
         return;
     };
@@ -234,6 +235,7 @@ pub fn decode(
 /// `tshow --check FILE [MEMBER...]`: decodes every body and reports what is wrong.
 pub fn check(file: &str, members: &[String], rep: &mut Reporter) {
     let Some(data) = read(file, rep) else { return };
+    let file = &shown(file);
     let Some(inputs) = inputs(file, &data, members, rep) else {
         return;
     };
