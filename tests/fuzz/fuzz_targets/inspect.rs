@@ -1,11 +1,11 @@
 //! The `tshow` inspector on arbitrary bytes, as `tshow FILE` runs it: a capsule (magic
-//! `TDFC`) is described leniently in the text and JSON formats, anything else is listed
+//! `TDFC`) is described (read for inspection) in the text and JSON formats, anything else is listed
 //! as a library in the text, JSON and TenDRA formats.
 //!
-//! Properties: nothing panics, hangs or allocates without bound; the lenient reader
-//! agrees with the strict one (a capsule that reads strictly reads the same leniently,
+//! Properties: nothing panics, hangs or allocates without bound; reading for inspection
+//! agrees with the strict reader (a capsule that reads strictly reads the same so,
 //! without problems; for one that does not, the strict error is the first problem, or,
-//! without problems, the lenient error); a capsule that reads leniently is described
+//! without problems, the inspection's error); a capsule that reads so is described
 //! without an error diagnostic, and one that does not is an error with no output; a
 //! library is listed unless it cannot be read, which is an error with no output.
 #![no_main]
@@ -22,30 +22,30 @@ fn reporter() -> Reporter {
 
 fuzz_target!(|data: &[u8]| {
     if data.starts_with(CAPSULE_MAGIC) {
-        let (lenient, problems) = Capsule::read_lenient(data);
-        match (Capsule::read(data), &lenient) {
+        let (inspected, problems) = Capsule::read_for_inspection(data);
+        match (Capsule::read(data), &inspected) {
             (Ok(c), Ok(l)) => {
-                assert_eq!(&c, l, "the lenient reader reads a good capsule differently");
+                assert_eq!(&c, l, "inspection reads a good capsule differently");
                 assert!(
                     problems.is_empty(),
                     "problems in a good capsule: {problems:?}"
                 );
             }
             (Err(e), _) => {
-                let first = problems.first().or(lenient.as_ref().err().map(|l| &**l));
+                let first = problems.first().or(inspected.as_ref().err().map(|l| &**l));
                 assert_eq!(
                     first,
                     Some(&*e),
                     "the strict error is not the first problem"
                 );
             }
-            (Ok(_), Err(l)) => panic!("reads strictly, not leniently: {l:?}"),
+            (Ok(_), Err(l)) => panic!("reads strictly, not for inspection: {l:?}"),
         }
         for format in [ListFormat::Text, ListFormat::Json] {
             let mut rep = reporter();
             let mut out = Vec::new();
             tdf_show::inspect_bytes("f.j", data, format, &mut out, &mut rep);
-            match &lenient {
+            match &inspected {
                 Ok(_) => {
                     assert!(!rep.had_errors(), "{:?}", rep.diagnostics());
                     assert!(!out.is_empty());
