@@ -41,6 +41,11 @@ use crate::{show_bytes, DiagResult};
 /// The 4-byte magic number of a capsule.
 pub const CAPSULE_MAGIC: &[u8; 4] = b"TDFC";
 
+/// The failed checks an inspection ([`Capsule::read_for_inspection`]) keeps; the rest are
+/// only counted, so that a damaged capsule failing a check at nearly every byte costs
+/// memory and output in proportion to this, not to its size.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// A decoded capsule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capsule<'a> {
@@ -139,7 +144,8 @@ impl<'a> Capsule<'a> {
 
     /// Reads a capsule for inspection, with the built-in unit set list (see the module
     /// documentation): the capsule, or the error that stopped the decoding, and the failed
-    /// checks read past until then, in file order. When the strict [`Capsule::read`]
+    /// checks read past until then, in file order (the first [`MAX_PROBLEMS`], then one
+    /// `more_problems_omitted` counting the rest). When the strict [`Capsule::read`]
     /// fails, its error is the first of these problems, or else the error here.
     pub fn read_for_inspection(data: &'a [u8]) -> (DiagResult<Capsule<'a>>, Vec<Diagnostic>) {
         let sets = UnitSetList::default();
@@ -151,7 +157,12 @@ impl<'a> Capsule<'a> {
                 established_major: None,
             },
         );
-        let problems = std::mem::take(&mut flat.problems);
+        let mut problems = std::mem::take(&mut flat.problems);
+        if flat.problems_omitted > 0 {
+            problems.push(Diagnostic::new(Kind::more_problems_omitted(
+                flat.problems_omitted,
+            )));
+        }
         (read.map(|()| flat.to_capsule()), problems)
     }
 
@@ -275,8 +286,10 @@ pub struct FlatCapsule<'a> {
     /// The bytes read (the unit bodies are slices of them).
     pub input: &'a [u8],
     /// The failed checks [`FlatCapsule::read_for_inspection`] read past (empty after
-    /// the other reads).
+    /// the other reads), the first [`MAX_PROBLEMS`] of them.
     pub problems: Vec<Diagnostic>,
+    /// How many more failed checks were read past than [`FlatCapsule::problems`] keeps.
+    pub problems_omitted: u64,
     scratch: Scratch<'a>,
 }
 
@@ -347,6 +360,7 @@ impl Default for FlatCapsule<'_> {
             cut: None,
             input: &[],
             problems: Vec::new(),
+            problems_omitted: 0,
             scratch: Scratch::default(),
         }
     }
@@ -446,6 +460,7 @@ impl<'a> FlatCapsule<'a> {
         self.links.clear();
         self.warnings.clear();
         self.problems.clear();
+        self.problems_omitted = 0;
         self.linkinfo = LinkInfoKind::Missing;
         self.aligned_idents = false;
         self.cut = None;
@@ -601,9 +616,11 @@ impl<'a> FlatCapsule<'a> {
                             *r = saved;
                             self.units.truncate(start);
                             let first = self.problems.len();
+                            let omitted = self.problems_omitted;
                             if self.read_units(r, gi).is_err() {
                                 // What the retry found is not kept: the error is this one.
                                 self.problems.truncate(first);
+                                self.problems_omitted = omitted;
                                 return Err(d);
                             }
                             self.problems.insert(first, *d);
@@ -673,7 +690,12 @@ impl<'a> FlatCapsule<'a> {
     /// A failed check: the error, or, when inspecting, a problem collected.
     fn problem(&mut self, d: Box<Diagnostic>) -> DiagResult<()> {
         if self.scratch.inspecting {
-            self.problems.push(*d);
+            // Bounded: a damaged capsule can fail a check for nearly every byte.
+            if self.problems.len() < MAX_PROBLEMS {
+                self.problems.push(*d);
+            } else {
+                self.problems_omitted += 1;
+            }
             Ok(())
         } else {
             Err(d)

@@ -257,15 +257,24 @@ pub fn inspect_bytes(
 ) {
     // Leniently: what the linker would refuse is still described, with a warning.
     let (read, problems) = Capsule::read_for_inspection(data);
-    let refused = problems.into_iter().map(|p| Diagnostic {
-        kind: Kind::capsule_refused_by_linker(p.kind.message(), p.code()),
-        file: None,
-        location: p.location,
+    let refused = problems.into_iter().map(|p| match p.kind {
+        // The count of problems not kept is said as it is.
+        Kind::MoreProblemsOmitted { .. } => p,
+        _ => Diagnostic {
+            kind: Kind::capsule_refused_by_linker(p.kind.message(), p.code()),
+            file: None,
+            location: p.location,
+        },
     });
     let warnings = read.as_ref().map_or(&[][..], |c| &c.warnings[..]);
     let mut notes: Vec<Diagnostic> = warnings.iter().cloned().chain(refused).collect();
-    // In file order; those about the whole file first.
-    notes.sort_by_key(|d| d.offset());
+    // In file order; those about the whole file first, the count of those not shown last.
+    notes.sort_by_key(|d| {
+        (
+            matches!(d.kind, Kind::MoreProblemsOmitted { .. }),
+            d.offset(),
+        )
+    });
     for d in notes {
         if rep.report(d.with_file(file)).is_err() {
             return;

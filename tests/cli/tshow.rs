@@ -175,6 +175,33 @@ fn inspects_capsules_the_linker_refuses() {
         assert!(e.contains(&format!("[{code}]")), "tld {file}: {e}");
         assert!(!d.join("out.j").exists());
     }
+    // A capsule failing a check at every link: the first 100 problems, then their count.
+    let mut c = model();
+    let unit = c
+        .groups
+        .iter_mut()
+        .flat_map(|g| g.units.iter_mut())
+        .find(|u| !u.links.is_empty())
+        .unwrap();
+    unit.links[0].extend((0..150).map(|i| tdf_core::capsule::Link {
+        internal: i,
+        external: 1_000_000,
+    }));
+    fs::write(d.join("many_problems.j"), c.to_bytes()).unwrap();
+    let o = tshow(&d).arg("many_problems.j").output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert_eq!(e.matches("[E0812]").count(), 100, "{e}");
+    assert_eq!(e.matches("[E0813]").count(), 1, "{e}");
+    assert!(
+        e.contains("50 more problems of the same capsule not shown"),
+        "{e}"
+    );
+    assert!(
+        e.rfind("[E0812]") < e.find("[E0813]"),
+        "the count comes last: {e}"
+    );
+    assert!(!o.stdout.is_empty());
     // A capsule that cannot be read at all is still an error.
     let bytes = main_j();
     fs::write(d.join("cut.j"), &bytes[..bytes.len() - 5]).unwrap();
