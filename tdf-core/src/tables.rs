@@ -1,25 +1,30 @@
-//! The four tables the linker and the librarian are built on (after the seed design of
-//! TenDRA's `tld`): the unit set table, the shape table, the name table (one per shape,
-//! with rename indirections) and the mapping table (capsule ids to output ids); and the
+//! The tables the linker and the librarian are built on (after the seed design of
+//! TenDRA's `tld`): the unit set table, the shape and name tables of the program and of
+//! the libraries ([`LinkTables`]: one table of names per shape, with rename indirections,
+//! shared by both sides) and the mapping table (capsule ids to output ids); and the
 //! library index table ([`IndexTable`]), the shape table the seed design reads each
 //! library's index into only to check it.
 //!
 //! TenDRA kept these in small hash tables (31 buckets, so lookups grew linearly with the
-//! number of names) and wrote its output in hash order. Here every table is an `IndexMap`
-//! (hashed with [`crate::hash`]) or a `Vec`, so lookups take constant time, iteration is
-//! insertion order, and the same inputs give byte-identical output on every run and
-//! machine.
+//! number of names) and wrote its output in hash order. Here lookups go through hash
+//! tables (hashed with [`crate::hash`]) and every order is kept in vectors, so lookups
+//! take constant time, iteration is insertion order, and the same inputs give
+//! byte-identical output on every run and machine.
 //!
-//! Names are addressed by a stable index ([`NameIdx`]) into their table; renaming makes a
-//! name an *indirection* to another, and a rename target not yet seen is a *placeholder*
-//! that becomes a real entry (with its output id) when a capsule first uses it (§5.3).
+//! Names are addressed by a stable index ([`NameIdx`]) into their shape's table; renaming
+//! makes a name an *indirection* to another, and a rename target not yet seen is a
+//! *placeholder* that becomes a real name (with its output id) when a capsule first uses
+//! it (§5.3).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
-use crate::hash::{FastHashMap, FastIndexMap};
+use crate::hash::{FastHashMap, FastIndexMap, NameHashBuilder};
 
 use crate::capsule::Link;
 use crate::library::Library;
@@ -28,12 +33,13 @@ use crate::name::ExtName;
 use crate::show_bytes;
 use crate::unitset::UnitSetList;
 
-/// Position of a name in its [`NameTable`].
+/// A name in its shape's table of names ([`LinkTables`]): the same number on the program
+/// and the library side.
 pub type NameIdx = usize;
-/// Position of a shape in its [`ShapeTable`].
+/// Position of a shape among the program's (or the library's) shapes.
 pub type ShapeIdx = usize;
 
-/// The data of a real ("direct") name.
+/// The program's data of a name: a name of the capsules linked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameEntry {
     /// Output id (capsule-scope id in the output capsule).
@@ -46,242 +52,76 @@ pub struct NameEntry {
     pub def: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Slot {
-    Direct(NameEntry),
-    /// A renamed name: lookups go on to this entry (a [`NameIdx`]; `u32` keeps the
-    /// slot as small as a [`NameEntry`]).
-    Indirect(u32),
-    /// A rename target no capsule has used yet.
-    Placeholder,
-}
-
-fn to_u32(idx: NameIdx) -> u32 {
-    u32::try_from(idx).expect("fewer than 2^32 names in a shape")
+/// The library's data of a name: the usage merged over the library indices, and the
+/// defining library capsule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LibEntry {
+    pub usage: Usage,
+    pub def: Option<u32>,
 }
 
 /// A second rename of the same name in one shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MultiplyRenamed;
 
-/// The names of one shape.
-#[derive(Debug, Clone, Default)]
-pub struct NameTable<'a> {
-    map: FastIndexMap<ExtName<'a>, Slot>,
-}
-
-impl<'a> NameTable<'a> {
-    /// Follows indirections from `idx` to the final entry. After
-    /// [`NameTable::resolve_renames`] this is at most one step; the bound keeps a lookup in
-    /// an unresolved table finite.
-    fn target(&self, mut idx: NameIdx) -> NameIdx {
-        for _ in 0..=self.map.len() {
-            match self.map[idx] {
-                Slot::Indirect(next) => idx = next as usize,
-                _ => return idx,
-            }
-        }
-        idx
-    }
-
-    fn slot(&self, idx: NameIdx) -> &Slot {
-        &self.map[idx]
-    }
-
-    /// Looks a name up through renames; placeholders count as absent.
-    pub fn get(&self, key: &ExtName<'_>) -> Option<NameIdx> {
-        let idx = self.target(self.map.get_index_of(key)?);
-        matches!(self.slot(idx), Slot::Direct(_)).then_some(idx)
-    }
-
-    /// Looks a name up through renames, creating it if needed; a new entry gets the id
-    /// that `alloc` returns. Returns the final entry and whether it was created.
-    pub fn add<E>(
-        &mut self,
-        key: ExtName<'a>,
-        alloc: impl FnOnce() -> Result<u32, E>,
-    ) -> Result<(NameIdx, bool), E> {
-        // One hash and one probe, whether the name is there or not.
-        let idx = match self.map.entry(key) {
-            indexmap::map::Entry::Occupied(o) => {
-                let i = o.index();
-                self.target(i)
-            }
-            indexmap::map::Entry::Vacant(v) => {
-                let id = alloc()?;
-                let i = v.index();
-                v.insert(Slot::Direct(Self::new_entry(id)));
-                return Ok((i, true));
-            }
-        };
-        if let Slot::Placeholder = self.map[idx] {
-            self.map[idx] = Slot::Direct(Self::new_entry(alloc()?));
-            return Ok((idx, true));
-        }
-        Ok((idx, false))
-    }
-
-    fn new_entry(id: u32) -> NameEntry {
-        NameEntry {
-            id,
-            usage: Usage::NONE,
-            hidden: false,
-            def: None,
-        }
-    }
-
-    /// The entry at `idx`, which must be a real name (as returned by `get` or `add`).
-    pub fn entry(&self, idx: NameIdx) -> &NameEntry {
-        match &self.map[idx] {
-            Slot::Direct(e) => e,
-            _ => panic!("name {idx} is not a direct entry"),
-        }
-    }
-
-    /// The entry at `idx`, mutably.
-    pub fn entry_mut(&mut self, idx: NameIdx) -> &mut NameEntry {
-        match &mut self.map[idx] {
-            Slot::Direct(e) => e,
-            _ => panic!("name {idx} is not a direct entry"),
-        }
-    }
-
-    /// The name at `idx`.
-    pub fn key(&self, idx: NameIdx) -> &ExtName<'a> {
-        self.map.get_index(idx).expect("index in range").0
-    }
-
-    /// The real names, in table order.
-    pub fn iter(&self) -> impl Iterator<Item = (NameIdx, &ExtName<'a>, &NameEntry)> {
-        self.map
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (k, s))| match s {
-                Slot::Direct(e) => Some((i, k, e)),
-                _ => None,
-            })
-    }
-
-    /// The real names, mutably, in table order.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&ExtName<'a>, &mut NameEntry)> {
-        self.map.iter_mut().filter_map(|(k, s)| match s {
-            Slot::Direct(e) => Some((k, e)),
-            _ => None,
-        })
-    }
-
-    /// Number of entries, renamed names and placeholders included (constant time,
-    /// unlike [`NameTable::len`]).
-    pub fn slots(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Number of real names.
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    /// True when there are no real names.
-    pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
-    }
-
-    /// Enters the rule "FROM means TO" (§5.3). Call before any name is added.
-    pub fn add_rename(
-        &mut self,
-        from: ExtName<'a>,
-        to: ExtName<'a>,
-    ) -> Result<(), MultiplyRenamed> {
-        if let Some(Slot::Indirect(_)) = self.map.get(&from) {
-            return Err(MultiplyRenamed);
-        }
-        let to_idx = match self.map.get_index_of(&to) {
-            Some(i) => i,
-            None => self.map.insert_full(to, Slot::Placeholder).0,
-        };
-        match self.map.get_index_of(&from) {
-            Some(i) => self.map[i] = Slot::Indirect(to_u32(to_idx)),
-            None => {
-                self.map.insert(from, Slot::Indirect(to_u32(to_idx)));
-            }
-        }
-        Ok(())
-    }
-
-    /// Points every renamed name straight at its final target. Renaming is transitive.
-    /// Returns one name of each cycle found (`A→B, B→A`, or `A→A`); the names of a cycle
-    /// become placeholders so that later lookups terminate. Iterative: a rename chain of
-    /// any length uses no stack.
-    pub fn resolve_renames(&mut self) -> Vec<NameIdx> {
-        const UNSEEN: u8 = 0;
-        const ON_PATH: u8 = 1;
-        const DONE: u8 = 2;
-        let mut state = vec![UNSEEN; self.map.len()];
-        let mut cycles = Vec::new();
-        let mut path = Vec::new();
-        for start in 0..self.map.len() {
-            if state[start] != UNSEEN || !matches!(self.map[start], Slot::Indirect(_)) {
-                continue;
-            }
-            path.clear();
-            let mut cur = start;
-            // Walk until a final entry, a finished indirection, or the path itself.
-            let outcome = loop {
-                match (&self.map[cur], state[cur]) {
-                    (_, ON_PATH) => break None,
-                    (Slot::Indirect(next), DONE) => break Some(*next as usize),
-                    (Slot::Indirect(next), _) => {
-                        state[cur] = ON_PATH;
-                        path.push(cur);
-                        cur = *next as usize;
-                    }
-                    _ => break Some(cur),
-                }
-            };
-            match outcome {
-                Some(last) => {
-                    for &p in &path {
-                        self.map[p] = Slot::Indirect(to_u32(last));
-                        state[p] = DONE;
-                    }
-                }
-                None => {
-                    cycles.push(cur);
-                    // Names on the cycle become placeholders; names leading into it point
-                    // at the name where it was found.
-                    let on_cycle = path.iter().position(|&p| p == cur).unwrap_or(0);
-                    for (i, &p) in path.iter().enumerate() {
-                        self.map[p] = if i >= on_cycle {
-                            Slot::Placeholder
-                        } else {
-                            Slot::Indirect(to_u32(cur))
-                        };
-                        state[p] = DONE;
-                    }
-                }
-            }
-        }
-        cycles
-    }
-}
-
-/// Output ids of one shape ran out (2³² − 1 of them).
+/// Output ids of one shape ran out (2³² − 1 of them), or its names did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooManyIds;
 
-/// One shape: its output id counter, its names, and the names waiting to be resolved.
-#[derive(Debug, Clone, Default)]
-pub struct ShapeEntry<'a> {
-    /// The next output id to hand out; also the number of ids allocated so far.
-    pub next_id: u32,
-    pub names: NameTable<'a>,
-    /// Real names, as [`NameIdx`] values, queued for the linker's resolution phase
-    /// (§5.7): each name when it is created (by [`ShapeTable::add_name`]), and again
-    /// whenever the linker changes its usage. A name may be queued more than once.
-    pub pending: VecDeque<u32>,
+/// No name, no shape.
+const NONE: u32 = u32::MAX;
+
+/// Flags of a [`Name`].
+const PROGRAM: u8 = 1;
+const LIBRARY: u8 = 2;
+const IN_PROGRAM_ORDER: u8 = 4;
+const IN_LIBRARY_ORDER: u8 = 8;
+
+/// One name of a shape, shared by the program and the library side: entered once,
+/// hashed once per occurrence in an input, and looked up once, whichever side asks.
+#[derive(Debug, Clone)]
+struct Name<'a> {
+    key: ExtName<'a>,
+    /// The name's hash, folded to 32 bits (tables grow without hashing names again).
+    hash: u32,
+    /// The name this one is renamed to, or NONE.
+    redirect: u32,
+    /// PROGRAM, LIBRARY: the side has the name (a rename target no capsule or index has
+    /// yet is neither: a placeholder); IN_*_ORDER: the name has its place in that side's
+    /// order.
+    flags: u8,
+    program: NameEntry,
+    library: LibEntry,
 }
 
-impl ShapeEntry<'_> {
+/// The names of one shape (by its name: the program's and the library's shape of that
+/// name share it).
+#[derive(Debug, Clone, Default)]
+struct Space<'a> {
+    names: Vec<Name<'a>>,
+    index: HashTable<u32>,
+    /// The program's and the library's shape of this name (NONE: not on that side).
+    program: u32,
+    library: u32,
+}
+
+/// A shape of the program: its output id counter, its names in the order the program
+/// met them, and the names waiting to be resolved.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramShape {
+    space: u32,
+    /// The next output id to hand out; also the number of ids allocated so far.
+    pub next_id: u32,
+    /// Names queued for the linker's resolution phase (§5.7): each name when the program
+    /// meets it (by [`LinkTables::add_program_name`]), and again whenever the linker
+    /// changes its usage. A name may be queued more than once.
+    pub pending: Vec<u32>,
+    /// The program's names (renamed names and placeholders included) in the order it
+    /// met them: the order of the output.
+    order: Vec<u32>,
+}
+
+impl ProgramShape {
     /// Hands out the next output id.
     pub fn alloc_id(&mut self) -> Result<u32, TooManyIds> {
         if self.next_id == u32::MAX {
@@ -292,82 +132,506 @@ impl ShapeEntry<'_> {
     }
 }
 
-/// Shapes by name, in first-seen order.
+/// A shape of the libraries: its names in the order the indices gave them.
 #[derive(Debug, Clone, Default)]
-pub struct ShapeTable<'a> {
-    map: FastIndexMap<Cow<'a, [u8]>, ShapeEntry<'a>>,
+struct LibraryShape {
+    space: u32,
+    order: Vec<u32>,
 }
 
-impl<'a> ShapeTable<'a> {
-    /// The shape called `name`, created if needed.
-    pub fn intern(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
-        if let Some(i) = self.map.get_index_of(&*name) {
+/// The linker's shape and name tables (§5.1, after the seed design of TenDRA's `tld`):
+/// the program's shapes and names (those of the capsules linked) and the library's (the
+/// merged indices), in one table of names per shape name that both sides share.
+///
+/// A name is entered once: the library's index entry and the program's name of the same
+/// shape and spelling are one [`Name`], so the resolution phase finds a program name's
+/// library definition without a second lookup, and the name's bytes, its hash and both
+/// sides' data sit together. Each side keeps its own order of shapes and of names (the
+/// order in which it met them), which is the order of the output and of the traces.
+///
+/// Renaming makes a name an *indirection* to another (the same rules on both sides); a
+/// rename target not yet seen is a *placeholder* that becomes a real name of a side
+/// when that side first meets it (§5.3).
+#[derive(Debug, Clone, Default)]
+pub struct LinkTables<'a> {
+    spaces: FastIndexMap<Cow<'a, [u8]>, Space<'a>>,
+    program: Vec<ProgramShape>,
+    library: Vec<LibraryShape>,
+    hasher: NameHashBuilder,
+}
+
+/// The hash of the table from a name's 32-bit hash.
+#[inline]
+fn table_hash(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+impl<'a> Space<'a> {
+    fn new() -> Self {
+        Space {
+            names: Vec::new(),
+            index: HashTable::new(),
+            program: NONE,
+            library: NONE,
+        }
+    }
+
+    /// The name `key` (hashed to `hash`), if entered.
+    #[inline]
+    fn find(&self, hash: u32, key: &ExtName<'_>) -> Option<u32> {
+        let names = &self.names;
+        self.index
+            .find(table_hash(hash), |&i| {
+                let n = &names[i as usize];
+                n.hash == hash && n.key == *key
+            })
+            .copied()
+    }
+
+    /// The name `key`, entered if new (with no side). Returns it and whether it is new.
+    #[inline]
+    fn enter(&mut self, hash: u32, key: ExtName<'a>) -> Result<(u32, bool), TooManyIds> {
+        let names = &self.names;
+        let entry = self.index.entry(
+            table_hash(hash),
+            |&i| {
+                let n = &names[i as usize];
+                n.hash == hash && n.key == key
+            },
+            |&i| table_hash(names[i as usize].hash),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => Ok((*o.get(), false)),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let i = u32::try_from(self.names.len()).map_err(|_| TooManyIds)?;
+                if i == NONE {
+                    return Err(TooManyIds);
+                }
+                v.insert(i);
+                self.names.push(Name {
+                    key,
+                    hash,
+                    redirect: NONE,
+                    flags: 0,
+                    program: NameEntry {
+                        id: 0,
+                        usage: Usage::NONE,
+                        hidden: false,
+                        def: None,
+                    },
+                    library: LibEntry::default(),
+                });
+                Ok((i, true))
+            }
+        }
+    }
+
+    /// Follows indirections from `i` to the final name. After
+    /// [`LinkTables::resolve_renames`] this is at most one step; the bound keeps a lookup
+    /// in an unresolved table finite.
+    #[inline]
+    fn target(&self, mut i: u32) -> u32 {
+        for _ in 0..=self.names.len() {
+            match self.names[i as usize].redirect {
+                NONE => return i,
+                next => i = next,
+            }
+        }
+        i
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.names.reserve(additional);
+        let names = &self.names;
+        self.index
+            .reserve(additional, |&i| table_hash(names[i as usize].hash));
+    }
+
+    /// Points every renamed name straight at its final target (renaming is transitive).
+    /// The names of a cycle (`A→B, B→A`, or `A→A`) become placeholders, so that later
+    /// lookups terminate; names leading into a cycle point at the name where it was
+    /// found. Iterative: a rename chain of any length uses no stack. Returns one name of
+    /// each cycle.
+    fn resolve_renames(&mut self) -> Vec<NameIdx> {
+        const UNSEEN: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let names = &mut self.names;
+        let mut state = vec![UNSEEN; names.len()];
+        let mut cycles = Vec::new();
+        let mut path = Vec::new();
+        for start in 0..names.len() {
+            if state[start] != UNSEEN || names[start].redirect == NONE {
+                continue;
+            }
+            path.clear();
+            let mut cur = start;
+            // Walk until a final name, a finished indirection, or the path itself.
+            let outcome = loop {
+                let next = names[cur].redirect;
+                match (next, state[cur]) {
+                    (_, ON_PATH) => break None,
+                    (NONE, _) => break Some(cur),
+                    (next, DONE) => break Some(next as usize),
+                    (next, _) => {
+                        state[cur] = ON_PATH;
+                        path.push(cur);
+                        cur = next as usize;
+                    }
+                }
+            };
+            match outcome {
+                Some(last) => {
+                    for &p in &path {
+                        names[p].redirect = last as u32;
+                        state[p] = DONE;
+                    }
+                }
+                None => {
+                    cycles.push(cur);
+                    let on_cycle = path.iter().position(|&p| p == cur).unwrap_or(0);
+                    for (i, &p) in path.iter().enumerate() {
+                        names[p].redirect = if i >= on_cycle { NONE } else { cur as u32 };
+                        state[p] = DONE;
+                    }
+                }
+            }
+        }
+        cycles
+    }
+}
+
+impl<'a> LinkTables<'a> {
+    /// The space of names called `name`, created if needed.
+    fn space(&mut self, name: Cow<'a, [u8]>) -> usize {
+        if let Some(i) = self.spaces.get_index_of(&*name) {
             return i;
         }
-        self.map.insert_full(name, ShapeEntry::default()).0
+        self.spaces.insert_full(name, Space::new()).0
     }
 
-    /// The shape called `name`, if present.
-    pub fn get(&self, name: &[u8]) -> Option<ShapeIdx> {
-        self.map.get_index_of(name)
+    fn hash(&self, key: &ExtName<'_>) -> u32 {
+        let h = self.hasher.hash_one(key);
+        (h ^ (h >> 32)) as u32
     }
 
-    /// The name of a shape.
-    pub fn name(&self, idx: ShapeIdx) -> &[u8] {
-        self.map.get_index(idx).expect("index in range").0
+    fn program_space(&self, ps: ShapeIdx) -> &Space<'a> {
+        &self.spaces[self.program[ps].space as usize]
     }
 
-    /// A shape's entry.
-    pub fn entry(&self, idx: ShapeIdx) -> &ShapeEntry<'a> {
-        &self.map[idx]
+    fn library_space(&self, ls: ShapeIdx) -> &Space<'a> {
+        &self.spaces[self.library[ls].space as usize]
     }
 
-    /// A shape's entry, mutably.
-    pub fn entry_mut(&mut self, idx: ShapeIdx) -> &mut ShapeEntry<'a> {
-        &mut self.map[idx]
+    // The program's shapes.
+
+    /// The program shape called `name`, created if needed.
+    pub fn program_shape(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
+        let s = self.space(name);
+        match self.spaces[s].program {
+            NONE => {
+                let ps = self.program.len();
+                self.spaces[s].program = ps as u32;
+                self.program.push(ProgramShape {
+                    space: s as u32,
+                    ..Default::default()
+                });
+                ps
+            }
+            ps => ps as usize,
+        }
     }
 
-    /// Number of shapes.
-    pub fn len(&self) -> usize {
-        self.map.len()
+    /// The program shape called `name`, if any.
+    pub fn program_get(&self, name: &[u8]) -> Option<ShapeIdx> {
+        match self.spaces.get(name)?.program {
+            NONE => None,
+            ps => Some(ps as usize),
+        }
     }
 
-    /// True when there are no shapes.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+    /// Number of program shapes.
+    pub fn program_len(&self) -> usize {
+        self.program.len()
     }
 
-    /// Shapes in table order.
-    pub fn iter(&self) -> impl Iterator<Item = (ShapeIdx, &[u8], &ShapeEntry<'a>)> {
-        self.map.iter().enumerate().map(|(i, (k, v))| (i, &**k, v))
+    /// The name of program shape `ps`.
+    pub fn program_name(&self, ps: ShapeIdx) -> &[u8] {
+        self.spaces
+            .get_index(self.program[ps].space as usize)
+            .expect("index in range")
+            .0
     }
 
-    /// Makes room for `additional` more names in a shape, so that a table whose final
-    /// size is known (a library index) grows once, not by doubling.
-    pub fn reserve_names(&mut self, shape: ShapeIdx, additional: usize) {
-        self.map[shape].names.map.reserve(additional);
+    /// Program shape `ps`.
+    pub fn program(&self, ps: ShapeIdx) -> &ProgramShape {
+        &self.program[ps]
     }
 
-    /// Looks up or creates a name of a shape; a new name gets the shape's next output id
-    /// and joins its pending list. Returns the name and whether it was created.
-    pub fn add_name(
+    /// Program shape `ps`, mutably.
+    pub fn program_mut(&mut self, ps: ShapeIdx) -> &mut ProgramShape {
+        &mut self.program[ps]
+    }
+
+    // The program's names.
+
+    /// Looks up or enters a name of program shape `ps` through the renames; a name new
+    /// to the program gets the shape's next output id and joins its pending list.
+    /// Returns the name and whether it is new to the program.
+    pub fn add_program_name(
         &mut self,
-        shape: ShapeIdx,
+        ps: ShapeIdx,
         key: ExtName<'a>,
     ) -> Result<(NameIdx, bool), TooManyIds> {
-        let entry = &mut self.map[shape];
-        let next = &mut entry.next_id;
-        let (idx, created) = entry.names.add(key, || {
-            if *next == u32::MAX {
-                return Err(TooManyIds);
-            }
-            *next += 1;
-            Ok(*next - 1)
-        })?;
-        if created {
-            entry.pending.push_back(to_u32(idx));
+        let hash = self.hash(&key);
+        let shape = &mut self.program[ps];
+        let space = &mut self.spaces[shape.space as usize];
+        let (i, _) = space.enter(hash, key)?;
+        let t = space.target(i);
+        let name = &mut space.names[t as usize];
+        if name.flags & PROGRAM != 0 {
+            return Ok((t as usize, false));
         }
-        Ok((idx, created))
+        let id = shape.alloc_id()?;
+        name.flags |= PROGRAM;
+        name.program.id = id;
+        if name.flags & IN_PROGRAM_ORDER == 0 {
+            // Reached without a redirect (a name met first by the libraries).
+            name.flags |= IN_PROGRAM_ORDER;
+            shape.order.push(t);
+        }
+        shape.pending.push(t);
+        Ok((t as usize, true))
+    }
+
+    /// Looks a name of program shape `ps` up through renames; placeholders and names the
+    /// program has not met count as absent.
+    pub fn program_lookup(&self, ps: ShapeIdx, key: &ExtName<'_>) -> Option<NameIdx> {
+        let space = self.program_space(ps);
+        let t = space.target(space.find(self.hash(key), key)?);
+        (space.names[t as usize].flags & PROGRAM != 0).then_some(t as usize)
+    }
+
+    /// The spelling of name `n` of program shape `ps`.
+    pub fn program_key(&self, ps: ShapeIdx, n: NameIdx) -> &ExtName<'a> {
+        &self.program_space(ps).names[n].key
+    }
+
+    /// The program's data of name `n` (a name the program has) of shape `ps`.
+    pub fn program_entry(&self, ps: ShapeIdx, n: NameIdx) -> &NameEntry {
+        let name = &self.program_space(ps).names[n];
+        debug_assert!(name.flags & PROGRAM != 0);
+        &name.program
+    }
+
+    /// The program's data of name `n` of shape `ps`, mutably.
+    pub fn program_entry_mut(&mut self, ps: ShapeIdx, n: NameIdx) -> &mut NameEntry {
+        let space = self.program[ps].space as usize;
+        let name = &mut self.spaces[space].names[n];
+        debug_assert!(name.flags & PROGRAM != 0);
+        &mut name.program
+    }
+
+    /// The library's data of the program's name `n` of shape `ps`, if the libraries have
+    /// the name (after renaming: the same rules apply on both sides).
+    pub fn library_of(&self, ps: ShapeIdx, n: NameIdx) -> Option<&LibEntry> {
+        let name = &self.program_space(ps).names[n];
+        (name.flags & LIBRARY != 0).then_some(&name.library)
+    }
+
+    /// The program's names of shape `ps`, in the order it met them.
+    pub fn program_names(
+        &self,
+        ps: ShapeIdx,
+    ) -> impl Iterator<Item = (NameIdx, &ExtName<'a>, &NameEntry)> {
+        let names = &self.program_space(ps).names;
+        self.program[ps].order.iter().filter_map(move |&i| {
+            let n = &names[i as usize];
+            (n.flags & PROGRAM != 0 && n.redirect == NONE)
+                .then_some((i as usize, &n.key, &n.program))
+        })
+    }
+
+    /// Calls `f` on each of the program's names of shape `ps`, in order, mutably.
+    pub fn program_names_mut(
+        &mut self,
+        ps: ShapeIdx,
+        mut f: impl FnMut(&ExtName<'a>, &mut NameEntry),
+    ) {
+        let shape = &self.program[ps];
+        let names = &mut self.spaces[shape.space as usize].names;
+        for &i in &shape.order {
+            let n = &mut names[i as usize];
+            if n.flags & PROGRAM != 0 && n.redirect == NONE {
+                f(&n.key, &mut n.program);
+            }
+        }
+    }
+
+    /// Makes room for `additional` more names of program shape `ps` in its order.
+    pub fn reserve_program_names(&mut self, ps: ShapeIdx, additional: usize) {
+        self.program[ps].order.reserve(additional);
+    }
+
+    // The library's shapes and names.
+
+    /// The library shape called `name`, created if needed.
+    pub fn library_shape(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
+        let s = self.space(name);
+        match self.spaces[s].library {
+            NONE => {
+                let ls = self.library.len();
+                self.spaces[s].library = ls as u32;
+                self.library.push(LibraryShape {
+                    space: s as u32,
+                    order: Vec::new(),
+                });
+                ls
+            }
+            ls => ls as usize,
+        }
+    }
+
+    /// The library shape called `name`, if any.
+    pub fn library_get(&self, name: &[u8]) -> Option<ShapeIdx> {
+        match self.spaces.get(name)?.library {
+            NONE => None,
+            ls => Some(ls as usize),
+        }
+    }
+
+    /// Number of library shapes.
+    pub fn library_len(&self) -> usize {
+        self.library.len()
+    }
+
+    /// The name of library shape `ls`.
+    pub fn library_name(&self, ls: ShapeIdx) -> &[u8] {
+        self.spaces
+            .get_index(self.library[ls].space as usize)
+            .expect("index in range")
+            .0
+    }
+
+    /// Makes room for `additional` more names of library shape `ls`.
+    pub fn reserve_library_names(&mut self, ls: ShapeIdx, additional: usize) {
+        let shape = &mut self.library[ls];
+        shape.order.reserve(additional);
+        self.spaces[shape.space as usize].reserve(additional);
+    }
+
+    /// Looks up or enters a name of library shape `ls` through the renames. Returns the
+    /// name and whether it is new to the libraries.
+    pub fn add_library_name(
+        &mut self,
+        ls: ShapeIdx,
+        key: ExtName<'a>,
+    ) -> Result<(NameIdx, bool), TooManyIds> {
+        let hash = self.hash(&key);
+        let shape = &mut self.library[ls];
+        let space = &mut self.spaces[shape.space as usize];
+        let (i, _) = space.enter(hash, key)?;
+        let t = space.target(i);
+        let name = &mut space.names[t as usize];
+        if name.flags & LIBRARY != 0 {
+            return Ok((t as usize, false));
+        }
+        name.flags |= LIBRARY;
+        if name.flags & IN_LIBRARY_ORDER == 0 {
+            name.flags |= IN_LIBRARY_ORDER;
+            shape.order.push(t);
+        }
+        Ok((t as usize, true))
+    }
+
+    /// Looks a name of library shape `ls` up through renames.
+    pub fn library_lookup(&self, ls: ShapeIdx, key: &ExtName<'_>) -> Option<NameIdx> {
+        let space = self.library_space(ls);
+        let t = space.target(space.find(self.hash(key), key)?);
+        (space.names[t as usize].flags & LIBRARY != 0).then_some(t as usize)
+    }
+
+    /// The spelling of name `n` of library shape `ls`.
+    pub fn library_key(&self, ls: ShapeIdx, n: NameIdx) -> &ExtName<'a> {
+        &self.library_space(ls).names[n].key
+    }
+
+    /// The library's data of name `n` of shape `ls`.
+    pub fn library_entry(&self, ls: ShapeIdx, n: NameIdx) -> &LibEntry {
+        &self.library_space(ls).names[n].library
+    }
+
+    /// The library's data of name `n` of shape `ls`, mutably.
+    pub fn library_entry_mut(&mut self, ls: ShapeIdx, n: NameIdx) -> &mut LibEntry {
+        let space = self.library[ls].space as usize;
+        &mut self.spaces[space].names[n].library
+    }
+
+    /// Calls `f` on each of the library's names of shape `ls`, in order, mutably.
+    pub fn library_names_mut(
+        &mut self,
+        ls: ShapeIdx,
+        mut f: impl FnMut(&ExtName<'a>, &mut LibEntry),
+    ) {
+        let shape = &self.library[ls];
+        let names = &mut self.spaces[shape.space as usize].names;
+        for &i in &shape.order {
+            let n = &mut names[i as usize];
+            if n.flags & LIBRARY != 0 && n.redirect == NONE {
+                f(&n.key, &mut n.library);
+            }
+        }
+    }
+
+    // Renames.
+
+    /// Enters the rule "FROM means TO" (§5.3) for the shape called `shape` on both sides
+    /// (creating the program's and the library's shape of that name). Call before any
+    /// name is entered.
+    pub fn add_rename(
+        &mut self,
+        shape: Cow<'a, [u8]>,
+        from: ExtName<'a>,
+        to: ExtName<'a>,
+    ) -> Result<(), MultiplyRenamed> {
+        let ps = self.program_shape(shape.clone());
+        let ls = self.library_shape(shape);
+        let (hf, ht) = (self.hash(&from), self.hash(&to));
+        let s = self.program[ps].space as usize;
+        let space = &mut self.spaces[s];
+        if let Some(f) = space.find(hf, &from) {
+            if space.names[f as usize].redirect != NONE {
+                return Err(MultiplyRenamed);
+            }
+        }
+        let (t, _) = space.enter(ht, to).map_err(|_| MultiplyRenamed)?;
+        let (f, _) = space.enter(hf, from).map_err(|_| MultiplyRenamed)?;
+        space.names[f as usize].redirect = t;
+        for i in [t, f] {
+            let name = &mut space.names[i as usize];
+            if name.flags & IN_PROGRAM_ORDER == 0 {
+                name.flags |= IN_PROGRAM_ORDER;
+                self.program[ps].order.push(i);
+            }
+            if name.flags & IN_LIBRARY_ORDER == 0 {
+                name.flags |= IN_LIBRARY_ORDER;
+                self.library[ls].order.push(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// Points every renamed name of every shape straight at its final target (see
+    /// [`LinkTables::add_rename`]); returns, per shape name, one name of each cycle.
+    pub fn resolve_renames(&mut self) -> Vec<(Vec<u8>, Vec<NameIdx>)> {
+        let mut all = Vec::new();
+        for (name, space) in self.spaces.iter_mut() {
+            let cycles = space.resolve_renames();
+            if !cycles.is_empty() {
+                all.push((name.to_vec(), cycles));
+            }
+        }
+        all
     }
 }
 
@@ -887,92 +1151,128 @@ mod tests {
         ExtName::String(Cow::Owned(x.as_bytes().to_vec()))
     }
 
-    fn ok(n: &mut u32) -> impl FnOnce() -> Result<u32, ()> + '_ {
-        move || {
-            *n += 1;
-            Ok(*n - 1)
-        }
-    }
-
     #[test]
     fn transitive_renames() {
-        let mut t = NameTable::default();
-        t.add_rename(s("a"), s("b")).unwrap();
-        t.add_rename(s("b"), s("c")).unwrap();
-        assert!(t.resolve_renames().is_empty());
-        let mut next = 0;
-        let (c, created) = t.add(s("a"), ok(&mut next)).unwrap();
+        let mut t = LinkTables::default();
+        t.add_rename(Cow::Borrowed(b"tag"), s("a"), s("b")).unwrap();
+        t.add_rename(Cow::Borrowed(b"tag"), s("b"), s("c")).unwrap();
+        t.resolve_renames();
+        let ps = t.program_get(b"tag").unwrap();
+        let ls = t.library_get(b"tag").unwrap();
+        let (c, created) = t.add_program_name(ps, s("a")).unwrap();
         assert!(created);
-        assert_eq!(t.key(c), &s("c"));
-        assert_eq!(t.add(s("b"), ok(&mut next)).unwrap(), (c, false));
-        assert_eq!(t.get(&s("c")), Some(c));
-        assert_eq!(t.iter().count(), 1);
-        assert_eq!(t.add_rename(s("a"), s("d")), Err(MultiplyRenamed));
+        assert_eq!(t.program_key(ps, c), &s("c"));
+        assert_eq!(t.add_program_name(ps, s("b")).unwrap(), (c, false));
+        assert_eq!(t.program_lookup(ps, &s("c")), Some(c));
+        assert_eq!(t.program_names(ps).count(), 1);
+        assert_eq!(
+            t.add_rename(Cow::Borrowed(b"tag"), s("a"), s("d")),
+            Err(MultiplyRenamed)
+        );
+        // The same rules on the library side: a library definition of `a` is one of `c`.
+        assert_eq!(t.library_lookup(ls, &s("c")), None);
+        let (l, created) = t.add_library_name(ls, s("a")).unwrap();
+        assert!(created);
+        assert_eq!(l, c);
+        assert_eq!(t.library_key(ls, l), &s("c"));
+        t.library_entry_mut(ls, l).def = Some(7);
+        assert_eq!(t.library_of(ps, c).and_then(|e| e.def), Some(7));
     }
 
     #[test]
     fn placeholders_are_absent_until_added() {
-        let mut t = NameTable::default();
-        t.add_rename(s("x"), s("y")).unwrap();
+        let mut t = LinkTables::default();
+        t.add_rename(Cow::Borrowed(b"tag"), s("x"), s("y")).unwrap();
         t.resolve_renames();
-        assert_eq!(t.get(&s("x")), None);
-        assert_eq!(t.get(&s("y")), None);
-        assert!(t.is_empty());
+        let ps = t.program_get(b"tag").unwrap();
+        assert_eq!(t.program_lookup(ps, &s("x")), None);
+        assert_eq!(t.program_lookup(ps, &s("y")), None);
+        assert_eq!(t.program_names(ps).count(), 0);
     }
 
     #[test]
     fn cycles_are_found() {
-        let mut t = NameTable::default();
-        t.add_rename(s("a"), s("a")).unwrap();
-        assert_eq!(t.resolve_renames().len(), 1);
-        let mut t = NameTable::default();
-        t.add_rename(s("a"), s("b")).unwrap();
-        t.add_rename(s("b"), s("a")).unwrap();
-        t.add_rename(s("c"), s("a")).unwrap();
+        let mut t = LinkTables::default();
+        t.add_rename(Cow::Borrowed(b"tag"), s("a"), s("a")).unwrap();
+        assert_eq!(t.resolve_renames()[0].1.len(), 1);
+        let mut t = LinkTables::default();
+        t.add_rename(Cow::Borrowed(b"tag"), s("a"), s("b")).unwrap();
+        t.add_rename(Cow::Borrowed(b"tag"), s("b"), s("a")).unwrap();
+        t.add_rename(Cow::Borrowed(b"tag"), s("c"), s("a")).unwrap();
         let cycles = t.resolve_renames();
         assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].1.len(), 1);
         // Lookups terminate after a cycle.
-        let mut next = 0;
-        t.add(s("c"), ok(&mut next)).unwrap();
+        let ps = t.program_get(b"tag").unwrap();
+        t.add_program_name(ps, s("c")).unwrap();
     }
 
     #[test]
     fn long_chain_is_iterative() {
-        let mut t = NameTable::default();
+        let mut t = LinkTables::default();
         let n = 100_000;
         for i in 0..n {
-            t.add_rename(s(&format!("n{i}")), s(&format!("n{}", i + 1)))
-                .unwrap();
+            t.add_rename(
+                Cow::Borrowed(b"tag"),
+                s(&format!("n{i}")),
+                s(&format!("n{}", i + 1)),
+            )
+            .unwrap();
         }
         assert!(t.resolve_renames().is_empty());
-        let mut next = 0;
-        let (idx, _) = t.add(s("n0"), ok(&mut next)).unwrap();
-        assert_eq!(t.key(idx), &s(&format!("n{n}")));
+        let ps = t.program_get(b"tag").unwrap();
+        let (idx, _) = t.add_program_name(ps, s("n0")).unwrap();
+        assert_eq!(t.program_key(ps, idx), &s(&format!("n{n}")));
         // A cycle closing the chain is found too.
-        let mut t = NameTable::default();
+        let mut t = LinkTables::default();
         for i in 0..n {
-            t.add_rename(s(&format!("n{i}")), s(&format!("n{}", (i + 1) % n)))
-                .unwrap();
+            t.add_rename(
+                Cow::Borrowed(b"tag"),
+                s(&format!("n{i}")),
+                s(&format!("n{}", (i + 1) % n)),
+            )
+            .unwrap();
         }
-        assert_eq!(t.resolve_renames().len(), 1);
+        assert_eq!(t.resolve_renames()[0].1.len(), 1);
     }
 
     #[test]
-    fn shape_table_allocates_in_order() {
-        let mut st = ShapeTable::default();
-        let tag = st.intern(Cow::Borrowed(b"tag"));
-        let tok = st.intern(Cow::Borrowed(b"token"));
-        assert_eq!(st.intern(Cow::Borrowed(b"tag")), tag);
-        let (a, _) = st.add_name(tag, s("a")).unwrap();
-        let (b, _) = st.add_name(tag, s("b")).unwrap();
-        assert_eq!(st.add_name(tag, s("a")).unwrap(), (a, false));
-        assert_eq!(st.entry(tag).names.entry(a).id, 0);
-        assert_eq!(st.entry(tag).names.entry(b).id, 1);
-        assert_eq!(st.entry_mut(tag).alloc_id(), Ok(2));
-        assert_eq!(st.entry(tag).pending, [a as u32, b as u32]);
-        assert_eq!(st.entry(tok).next_id, 0);
-        let names: Vec<&[u8]> = st.iter().map(|(_, n, _)| n).collect();
+    fn shapes_and_names_are_kept_in_each_sides_order() {
+        let mut t = LinkTables::default();
+        // The libraries meet `token` first, and `f` before `b`.
+        let ltok = t.library_shape(Cow::Borrowed(b"token"));
+        let ltag = t.library_shape(Cow::Borrowed(b"tag"));
+        t.add_library_name(ltag, s("f")).unwrap();
+        t.add_library_name(ltag, s("b")).unwrap();
+        let tag = t.program_shape(Cow::Borrowed(b"tag"));
+        let tok = t.program_shape(Cow::Borrowed(b"token"));
+        assert_eq!(t.program_shape(Cow::Borrowed(b"tag")), tag);
+        assert_eq!((tag, tok, ltok, ltag), (0, 1, 0, 1));
+        let (a, _) = t.add_program_name(tag, s("a")).unwrap();
+        let (b, _) = t.add_program_name(tag, s("b")).unwrap();
+        assert_eq!(t.add_program_name(tag, s("a")).unwrap(), (a, false));
+        assert_eq!(t.program_entry(tag, a).id, 0);
+        assert_eq!(t.program_entry(tag, b).id, 1);
+        assert_eq!(t.program_mut(tag).alloc_id(), Ok(2));
+        assert_eq!(t.program(tag).pending, [a as u32, b as u32]);
+        assert_eq!(t.program(tok).next_id, 0);
+        let names: Vec<&[u8]> = (0..t.program_len()).map(|p| t.program_name(p)).collect();
         assert_eq!(names, [&b"tag"[..], b"token"]);
+        let order: Vec<ExtName<'_>> = t.program_names(tag).map(|(_, k, _)| k.clone()).collect();
+        assert_eq!(order, [s("a"), s("b")]);
+        let mut lib = Vec::new();
+        t.library_names_mut(ltag, |k, _| lib.push(k.clone()));
+        assert_eq!(lib, [s("f"), s("b")]);
+        // `b` is one name on both sides; `a` is the program's only.
+        assert!(t.library_of(tag, b).is_some());
+        assert!(t.library_of(tag, a).is_none());
+        assert_eq!(t.library_lookup(ltag, &s("a")), None);
+    }
+
+    #[test]
+    fn names_are_small() {
+        // A name is its spelling, its hash and both sides' data: one cache line.
+        assert_eq!(std::mem::size_of::<Name<'_>>(), 64);
     }
 
     #[test]
@@ -1028,12 +1328,6 @@ mod tests {
             }
         }
         assert!(t.is_empty(0));
-    }
-
-    #[test]
-    fn slots_are_small() {
-        // A name table entry is its hash, its name and this: keep it at 16 bytes.
-        assert_eq!(std::mem::size_of::<Slot>(), 16);
     }
 
     #[test]

@@ -36,13 +36,14 @@ const CHUNK: usize = 64 * 1024;
 /// Encodes the output capsule into `out`, a chunk at a time; returns its size.
 pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
     // The output shapes and each program shape's position among them.
-    let mut position: Vec<usize> = vec![NONE; l.program.len()];
+    let t = &l.tables;
+    let mut position: Vec<usize> = vec![NONE; t.program_len()];
     let mut shapes = Vec::new();
-    for (ps, _, entry) in l.program.iter() {
-        if entry.next_id == 0 && !l.counted.get(ps).copied().unwrap_or(false) {
+    for (ps, at) in position.iter_mut().enumerate() {
+        if t.program(ps).next_id == 0 && !l.counted.get(ps).copied().unwrap_or(false) {
             continue;
         }
-        position[ps] = shapes.len();
+        *at = shapes.len();
         shapes.push(ps);
     }
     let n = shapes.len();
@@ -65,16 +66,15 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
     }
     w.write_tdfint(n as u32);
     for &ps in &shapes {
-        w.write_ident(l.program.name(ps));
-        w.write_tdfint(l.program.entry(ps).next_id);
+        w.write_ident(t.program_name(ps));
+        w.write_tdfint(t.program(ps).next_id);
     }
     w.write_tdfint(n as u32);
     let mut usages = Vec::new();
     for &ps in &shapes {
-        let names = &l.program.entry(ps).names;
-        let shown = names.iter().filter(|(_, _, e)| !e.hidden).count();
+        let shown = t.program_names(ps).filter(|(_, _, e)| !e.hidden).count();
         w.write_tdfint(shown as u32);
-        for (_, key, e) in names.iter() {
+        for (_, key, e) in t.program_names(ps) {
             if e.hidden {
                 continue;
             }
@@ -207,16 +207,18 @@ mod tests {
     /// The output as a [`Capsule`] model, by the rules of the module documentation: the
     /// reference [`super::write`] is checked against.
     fn model<'a>(l: &Linker<'a>) -> Capsule<'a> {
-        let mut position = vec![None; l.program.len()];
+        let t = &l.tables;
+        let mut position = vec![None; t.program_len()];
         let mut shapes = Vec::new();
         let mut usages = Vec::new();
-        for (ps, name, entry) in l.program.iter() {
-            if entry.next_id == 0 && !l.counted[ps] {
+        for (ps, at) in position.iter_mut().enumerate() {
+            let (name, next_id) = (t.program_name(ps), t.program(ps).next_id);
+            if next_id == 0 && !l.counted[ps] {
                 continue;
             }
-            position[ps] = Some(shapes.len());
+            *at = Some(shapes.len());
             let mut externs = Vec::new();
-            for (_, key, e) in entry.names.iter() {
+            for (_, key, e) in t.program_names(ps) {
                 if !e.hidden {
                     externs.push(External {
                         id: e.id,
@@ -229,7 +231,7 @@ mod tests {
             }
             shapes.push(Shape {
                 name: Cow::Owned(name.to_vec()),
-                num_ids: entry.next_id,
+                num_ids: next_id,
                 externs,
             });
         }
@@ -405,10 +407,12 @@ mod tests {
             }
             assert!(!rep.had_errors());
             if hide {
-                for s in 0..l.program.len() {
-                    for (i, (_, e)) in l.program.entry_mut(s).names.iter_mut().enumerate() {
+                for s in 0..l.tables.program_len() {
+                    let mut i = 0;
+                    l.tables.program_names_mut(s, |_, e| {
                         e.hidden = i % 3 == 1;
-                    }
+                        i += 1;
+                    });
                 }
             }
             let expected = model(&l).to_bytes();

@@ -147,14 +147,14 @@ fn load_flat<'a>(
         let ps = l.program_shape(Cow::Borrowed(shape.name));
         l.shape_idx.push(ps);
         for e in cap.externs_of(shape) {
-            let (n, created) = match l.program.add_name(ps, e.name.clone()) {
+            let (n, created) = match l.tables.add_program_name(ps, e.name.clone()) {
                 Ok(x) => x,
                 Err(_) => {
                     rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(shape.name))))?;
                     return Ok(false);
                 }
             };
-            let entry = l.program.entry_mut(ps).names.entry_mut(n);
+            let entry = l.tables.program_entry_mut(ps, n);
             l.map.set(si, e.id, entry.id);
             let out_id = entry.id;
             let before = entry.usage;
@@ -162,14 +162,14 @@ fn load_flat<'a>(
             if !created && entry.usage != before {
                 // A name whose usage changed is examined again by the resolution phase
                 // (a new name joined the pending list when it was created).
-                l.program.entry_mut(ps).pending.push_back(n as u32);
+                l.tables.program_mut(ps).pending.push(n as u32);
             }
             if let Merge::MultiplyDefined(prev) = merged {
                 let previous = prev
                     .and_then(|p| l.capsules.get(p as usize))
                     .map(|c| l.capsule_text(c))
                     .unwrap_or_else(|| "an earlier capsule".into());
-                let key = l.program.entry(ps).names.key(n).to_text();
+                let key = l.tables.program_key(ps, n).to_text();
                 rep.report(
                     Diagnostic::new(Kind::multiply_defined(
                         shape_text(shape.name),
@@ -230,8 +230,8 @@ fn load_flat<'a>(
                     let external = match l.map.get(si, link.external) {
                         Some(out) => out,
                         None => {
-                            let Ok(out) = l.program.entry_mut(ps).alloc_id() else {
-                                let shape = shape_text(l.program.name(ps));
+                            let Ok(out) = l.tables.program_mut(ps).alloc_id() else {
+                                let shape = shape_text(l.tables.program_name(ps));
                                 rep.report(Diagnostic::new(Kind::too_many_ids(shape)))?;
                                 return Ok(false);
                             };
@@ -263,18 +263,17 @@ fn report_clashes_before_rejection(
     rep: &mut Reporter,
 ) -> Result<(), LimitReached> {
     for shape in &cap.shapes {
-        let Some(ps) = l.program.get(shape.name) else {
+        let Some(ps) = l.tables.program_get(shape.name) else {
             continue;
         };
-        let names = &l.program.entry(ps).names;
         for e in cap.externs_of(shape) {
             if !e.usage.contains(Usage::DEFD) {
                 continue;
             }
-            let Some(n) = names.get(&e.name) else {
+            let Some(n) = l.tables.program_lookup(ps, &e.name) else {
                 continue;
             };
-            let entry = names.entry(n);
+            let entry = l.tables.program_entry(ps, n);
             if !entry.usage.contains(Usage::DEFD) {
                 continue;
             }
@@ -286,7 +285,7 @@ fn report_clashes_before_rejection(
             rep.report(
                 Diagnostic::new(Kind::multiply_defined(
                     shape_text(shape.name),
-                    names.key(n).to_text(),
+                    l.tables.program_key(ps, n).to_text(),
                     previous,
                 ))
                 .with_file(shown.to_owned())
@@ -310,8 +309,8 @@ fn trace_name(
     usage: tdf_core::Usage,
     display: &CapsuleName<'_>,
 ) {
-    let shape = l.program.name(ps);
-    let key = l.program.entry(ps).names.key(n);
+    let shape = l.tables.program_name(ps);
+    let key = l.tables.program_key(ps, n);
     let watched =
         l.trace.watching() && (l.trace.watched(shape, original) || l.trace.watched(shape, key));
     if !watched && !l.trace.on() {

@@ -371,7 +371,7 @@ fn running_out_of_output_ids_is_reported() {
     let data = capsule().define_tag("a").define_tag("b").build();
     let mut l = crate::state::Linker::new(Default::default(), Default::default());
     let tag = l.program_shape(std::borrow::Cow::Borrowed(b"tag"));
-    l.program.entry_mut(tag).next_id = u32::MAX - 1;
+    l.tables.program_mut(tag).next_id = u32::MAX - 1;
     let mut rep = Reporter::with_writer("tld", Box::new(Shared::default()));
     let _ = crate::load::load_capsule(&mut l, &data, "x.j".into(), &mut rep);
     let names: Vec<&str> = rep.diagnostics().iter().map(|d| d.kind.name()).collect();

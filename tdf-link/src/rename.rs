@@ -98,12 +98,9 @@ pub fn enter(
     let mut by_shape: Vec<Vec<usize>> = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let ps = l.program_shape(Cow::Owned(r.shape.clone()));
-        let ls = l.library.intern(Cow::Owned(r.shape.clone()));
-        let entered = l
-            .program
-            .entry_mut(ps)
-            .names
-            .add_rename(r.from.clone(), r.to.clone());
+        let entered =
+            l.tables
+                .add_rename(Cow::Owned(r.shape.clone()), r.from.clone(), r.to.clone());
         if entered.is_err() {
             let mut d = Diagnostic::new(Kind::multiply_renamed_name(
                 shape_text(&r.shape),
@@ -117,11 +114,6 @@ pub fn enter(
             rep.report(d)?;
             continue;
         }
-        let _ = l
-            .library
-            .entry_mut(ls)
-            .names
-            .add_rename(r.from.clone(), r.to.clone());
         if by_shape.len() <= ps {
             by_shape.resize(ps + 1, Vec::new());
         }
@@ -142,19 +134,14 @@ pub fn enter(
         for names in cycles(idxs.iter().map(|&i| (&rules[i].from, &rules[i].to))) {
             let shown: Vec<String> = names.iter().map(|n| format!("'{}'", n.to_text())).collect();
             rep.report(Diagnostic::new(Kind::rename_cycle(
-                shape_text(l.program.name(ps)),
+                shape_text(l.tables.program_name(ps)),
                 shown.join(" -> "),
             )))?;
         }
     }
     // Point every renamed name at its final target; cycles were reported above, and
     // resolving makes their names inert.
-    for s in 0..l.program.len() {
-        l.program.entry_mut(s).names.resolve_renames();
-    }
-    for s in 0..l.library.len() {
-        l.library.entry_mut(s).names.resolve_renames();
-    }
+    l.tables.resolve_renames();
     Ok(())
 }
 

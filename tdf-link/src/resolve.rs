@@ -74,35 +74,47 @@ impl Marks {
 
 /// Runs the resolution rounds to the fixpoint, then reports the names still missing.
 pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result<(), LimitReached> {
-    // Each program shape may receive the names its library shape defines: room for them
-    // up front spares the tables repeated growth (memory is only touched when used).
-    for shape in 0..l.program.len() {
-        if let Some(ls) = l.library.get(l.program.name(shape)) {
-            let offered = l.library.entry(ls).names.slots();
-            l.program.reserve_names(shape, offered);
-        }
-    }
     let mut marks = Marks::default();
-    // The capsules a round needs: (library capsule, program shape, name).
-    let mut needed: Vec<(u32, u32, u32)> = Vec::new();
+    // The capsules a round needs, each once, and the round in which each library capsule
+    // was last found needed.
+    let mut needed: Vec<u32> = Vec::new();
+    let mut needed_in: Vec<u32> = vec![0; l.lib_capsules.len()];
+    // With observers: every (library capsule, program shape, name) that needed a load.
+    let observing = l.trace.observing();
+    let mut why: Vec<(u32, u32, u32)> = Vec::new();
     let mut round = 0u32;
     loop {
         round += 1;
         l.trace.line(|| format!("round {round}"));
         needed.clear();
+        why.clear();
         // Loading may add shapes: the bound is re-read each round.
-        for shape in 0..l.program.len() {
-            let lib_shape = l.library.get(l.program.name(shape));
-            let pending = std::mem::take(&mut l.program.entry_mut(shape).pending);
-            for n in pending {
+        for shape in 0..l.tables.program_len() {
+            let pending = std::mem::take(&mut l.tables.program_mut(shape).pending);
+            for &n in &pending {
                 let mark = marks.get(shape, n as usize);
                 if mark.round == round {
                     continue; // queued twice: the answer is the same within a round
                 }
                 mark.round = round;
-                if let Some(c) = needs(l, shape, n as usize, lib_shape) {
-                    needed.push((c as u32, shape as u32, n));
+                let Some(c) = needs(l, shape, n as usize) else {
+                    continue;
+                };
+                // Every capsule needed in a round is loaded in it.
+                mark.loaded_for = true;
+                if needed_in[c] != round {
+                    needed_in[c] = round;
+                    needed.push(c as u32);
                 }
+                if observing {
+                    why.push((c as u32, shape as u32, n));
+                }
+            }
+            // The list's storage serves the next round.
+            let queue = &mut l.tables.program_mut(shape).pending;
+            if queue.is_empty() {
+                *queue = pending;
+                queue.clear();
             }
         }
         if needed.is_empty() {
@@ -110,36 +122,31 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         }
         // Library order; a capsule needed by several names is loaded once, for all.
         needed.sort_unstable();
-        needed.dedup();
-        let mut i = 0;
-        while i < needed.len() {
-            let c = needed[i].0;
-            let end = i + needed[i..].iter().take_while(|x| x.0 == c).count();
+        why.sort_unstable();
+        let mut w = 0;
+        for &c in &needed {
             let name = CapsuleName::Member(c);
-            for &(_, shape, n) in &needed[i..end] {
-                marks.get(shape as usize, n as usize).loaded_for = true;
-                if l.trace.observing() {
-                    observe_load(l, shape as usize, n as usize, &name);
-                }
+            while w < why.len() && why[w].0 == c {
+                let (_, shape, n) = why[w];
+                observe_load(l, shape as usize, n as usize, &name);
+                w += 1;
             }
             l.lib_capsules[c as usize].loaded = true;
             let data = l.lib_capsules[c as usize].data;
             load_capsule(l, data, name, rep)?;
-            i = end;
         }
     }
     report_missing(l, &marks, warn_missing, rep)
 }
 
 /// The library capsule name `n` of program shape `shape` needs now, if any.
-fn needs(l: &Linker<'_>, shape: usize, n: usize, lib_shape: Option<usize>) -> Option<usize> {
-    let names = &l.program.entry(shape).names;
-    let usage = names.entry(n).usage;
+fn needs(l: &Linker<'_>, shape: usize, n: usize) -> Option<usize> {
+    let usage = l.tables.program_entry(shape, n).usage;
     if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
         return None;
     }
-    let lib_names = &l.library.entry(lib_shape?).names;
-    let e = lib_names.entry(lib_names.get(names.key(n))?);
+    // The library's entry of the same name (one name on both sides, renames alike).
+    let e = l.tables.library_of(shape, n)?;
     let c = e.def? as usize;
     let wanted = !usage.contains(Usage::MULT) || e.usage.contains(Usage::DEFD);
     (wanted && !l.lib_capsules[c].loaded).then_some(c)
@@ -158,8 +165,8 @@ fn report_missing(
         return Ok(());
     }
     let mut missing = Vec::new();
-    for (shape, _, entry) in l.program.iter() {
-        for (n, _, e) in entry.names.iter() {
+    for shape in 0..l.tables.program_len() {
+        for (n, _, e) in l.tables.program_names(shape) {
             let u = e.usage;
             if u.contains(Usage::USED) && !u.contains(Usage::DEFD) && !marks.loaded_for(shape, n) {
                 missing.push((shape, n));
@@ -167,15 +174,15 @@ fn report_missing(
         }
     }
     for (shape, n) in missing {
-        let shape_bytes = l.program.name(shape);
-        let key = l.program.entry(shape).names.key(n);
+        let shape_bytes = l.tables.program_name(shape);
+        let key = l.tables.program_key(shape, n);
         if l.trace.on() {
             let what = shape_name(shape_bytes, key);
             l.trace.line(|| format!("  {what}: no library definition"));
         }
         if warn_missing {
-            let shape_bytes = l.program.name(shape);
-            let key = l.program.entry(shape).names.key(n);
+            let shape_bytes = l.tables.program_name(shape);
+            let key = l.tables.program_key(shape, n);
             rep.report(Diagnostic::new(Kind::no_definition_found(
                 shape_text(shape_bytes),
                 key.to_text(),
@@ -188,8 +195,8 @@ fn report_missing(
 /// The `-d`, `-y` and `--why-extract` records of loading capsule `name` for name `n` of
 /// program shape `shape`.
 fn observe_load(l: &mut Linker<'_>, shape: usize, n: usize, name: &CapsuleName<'_>) {
-    let key = l.program.entry(shape).names.key(n).clone().into_owned();
-    let shape_bytes = l.program.name(shape).to_vec();
+    let key = l.tables.program_key(shape, n).clone().into_owned();
+    let shape_bytes = l.tables.program_name(shape).to_vec();
     let display = l.capsule_text(name);
     l.trace
         .line(|| format!("  {}: loading '{display}'", shape_name(&shape_bytes, &key)));

@@ -180,18 +180,18 @@ pub fn merge<'a>(
             });
         }
         for shape in library.index {
-            let ls = l.library.intern(shape.name.clone());
-            l.library.reserve_names(ls, shape.entries.len());
+            let ls = l.tables.library_shape(shape.name.clone());
+            l.tables.reserve_library_names(ls, shape.entries.len());
             for e in shape.entries {
                 let traced = l.trace.on() || l.trace.watching();
                 let original = traced.then(|| e.name.clone());
                 let indexed = e.name.clone();
-                let Ok((n, _)) = l.library.add_name(ls, e.name) else {
+                let Ok((n, _)) = l.tables.add_library_name(ls, e.name) else {
                     rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(&shape.name))))?;
                     break;
                 };
                 let this = base + e.capsule;
-                let entry = l.library.entry_mut(ls).names.entry_mut(n);
+                let entry = l.tables.library_entry_mut(ls, n);
                 if let Merge::MultiplyDefined(prev) =
                     merge_usage(&mut entry.usage, &mut entry.def, e.usage, this)
                 {
@@ -216,8 +216,7 @@ pub fn merge<'a>(
                     l.trace
                         .line(|| format!("  {what} usage {} in '{capsule}'", e.usage));
                     if l.trace.watched(&shape.name, &original)
-                        || l.trace
-                            .watched(&shape.name, l.library.entry(ls).names.key(n))
+                        || l.trace.watched(&shape.name, l.tables.library_key(ls, n))
                     {
                         l.trace.symbol(format!(
                             "{}: index: {what}: {} in {capsule}",
@@ -227,8 +226,6 @@ pub fn merge<'a>(
                     }
                 }
             }
-            // The library table needs no pending lists.
-            l.library.entry_mut(ls).pending = Default::default();
         }
     }
     Ok(())

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use tdf_core::capsule::FlatCapsule;
-use tdf_core::tables::{MappingTable, ShapeIdx, ShapeTable, UnitSetTable};
+use tdf_core::tables::{LinkTables, MappingTable, ShapeIdx, UnitSetTable};
 use tdf_core::UnitSetList;
 
 use crate::trace::Trace;
@@ -48,13 +48,12 @@ pub struct LibCapsule<'a> {
 pub struct Linker<'a> {
     /// The configured unit sets and the units read so far.
     pub units: UnitSetTable<'a>,
-    /// The program shape table: names of the capsules linked.
-    pub program: ShapeTable<'a>,
-    /// The library shape table: the merged library indices. A name's `def` indexes
+    /// The shape and name tables of the program (the names of the capsules linked) and
+    /// of the libraries (the merged library indices), one table of names per shape shared
+    /// by both. A program name's `def` indexes [`Linker::capsules`], a library name's
     /// [`Linker::lib_capsules`].
-    pub library: ShapeTable<'a>,
-    /// Names of the capsules read (inputs, then loaded library capsules); a program
-    /// name's `def` indexes this list.
+    pub tables: LinkTables<'a>,
+    /// Names of the capsules read (inputs, then loaded library capsules).
     pub capsules: Vec<CapsuleName<'a>>,
     /// Every capsule of every library read.
     pub lib_capsules: Vec<LibCapsule<'a>>,
@@ -83,8 +82,7 @@ impl<'a> Linker<'a> {
     pub fn new(list: UnitSetList, trace: Trace) -> Self {
         Linker {
             units: UnitSetTable::new(list),
-            program: ShapeTable::default(),
-            library: ShapeTable::default(),
+            tables: LinkTables::default(),
             capsules: Vec::new(),
             lib_capsules: Vec::new(),
             libraries: Vec::new(),
@@ -113,7 +111,7 @@ impl<'a> Linker<'a> {
 
     /// The program shape called `name`, created if needed.
     pub fn program_shape(&mut self, name: Cow<'a, [u8]>) -> ShapeIdx {
-        let idx = self.program.intern(name);
+        let idx = self.tables.program_shape(name);
         if self.counted.len() <= idx {
             self.counted.resize(idx + 1, false);
         }

@@ -15,32 +15,29 @@ use crate::trace::shape_name;
 
 /// Applies `-M`, `-S` and `-s` to the library table.
 pub fn apply(l: &mut Linker<'_>, opts: &LinkOptions) {
-    let Linker { library, trace, .. } = l;
+    let Linker { tables, trace, .. } = l;
     if opts.suppress_mult {
-        for shape in 0..library.len() {
-            let name = library.name(shape).to_vec();
-            for (key, e) in library.entry_mut(shape).names.iter_mut() {
+        for shape in 0..tables.library_len() {
+            let name = tables.library_name(shape).to_vec();
+            tables.library_names_mut(shape, |key, e| {
                 if e.usage.mult_only() && e.def.take().is_some() {
                     trace.line(|| format!("  -M: {}", shape_name(&name, key)));
                 }
-            }
+            });
         }
     }
     for shape in &opts.suppress_all {
-        if let Some(s) = library.get(shape) {
-            for (_, e) in library.entry_mut(s).names.iter_mut() {
-                e.def = None;
-            }
+        if let Some(s) = tables.library_get(shape) {
+            tables.library_names_mut(s, |_, e| e.def = None);
             trace.line(|| format!("  -S: every {}", tdf_core::show_bytes(shape)));
         }
     }
     for sn in &opts.suppress {
-        let Some(s) = library.get(&sn.shape) else {
+        let Some(s) = tables.library_get(&sn.shape) else {
             continue;
         };
-        let names = &mut library.entry_mut(s).names;
-        if let Some(n) = names.get(&sn.name) {
-            names.entry_mut(n).def = None;
+        if let Some(n) = tables.library_lookup(s, &sn.name) {
+            tables.library_entry_mut(s, n).def = None;
             trace.line(|| format!("  -s: {}", shape_name(&sn.shape, &sn.name)));
         }
     }

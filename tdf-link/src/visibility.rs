@@ -26,17 +26,17 @@ pub fn apply(
     opts: &LinkOptions,
     rep: &mut Reporter,
 ) -> Result<(), LimitReached> {
-    let Linker { program, trace, .. } = l;
+    let Linker { tables, trace, .. } = l;
     if opts.hide_all_defined {
-        for s in 0..program.len() {
-            hide_defined(program.entry_mut(s));
+        for s in 0..tables.program_len() {
+            hide_defined(tables, s);
         }
         trace.line(|| "  -a: every defined name hidden".into());
     }
     for shape in &opts.hide_defined {
-        match program.get(shape) {
+        match tables.program_get(shape) {
             Some(s) => {
-                hide_defined(program.entry_mut(s));
+                hide_defined(tables, s);
                 trace.line(|| format!("  -H: every defined {}", shape_text(shape)));
             }
             None => rep.report(Diagnostic::new(Kind::cannot_hide_shape(shape_text(shape))))?,
@@ -44,28 +44,25 @@ pub fn apply(
     }
     for sn in &opts.hide {
         let shape = shape_text(&sn.shape);
-        let Some(s) = program.get(&sn.shape) else {
+        let Some(s) = tables.program_get(&sn.shape) else {
             rep.report(Diagnostic::new(Kind::cannot_hide_shape(shape)))?;
             continue;
         };
-        let names = &mut program.entry_mut(s).names;
-        match names.get(&sn.name) {
+        match tables.program_lookup(s, &sn.name) {
             None => rep.report(Diagnostic::new(Kind::cannot_hide(shape, sn.name.to_text())))?,
-            Some(n) if !names.entry(n).usage.contains(Usage::DEFD) => rep.report(
+            Some(n) if !tables.program_entry(s, n).usage.contains(Usage::DEFD) => rep.report(
                 Diagnostic::new(Kind::cannot_hide_undefined(shape, sn.name.to_text())),
             )?,
             Some(n) => {
-                names.entry_mut(n).hidden = true;
+                tables.program_entry_mut(s, n).hidden = true;
                 trace.line(|| format!("  -h: {}", shape_name(&sn.shape, &sn.name)));
             }
         }
     }
     for shape in &opts.keep_all {
-        match program.get(shape) {
+        match tables.program_get(shape) {
             Some(s) => {
-                for (_, e) in program.entry_mut(s).names.iter_mut() {
-                    e.hidden = false;
-                }
+                tables.program_names_mut(s, |_, e| e.hidden = false);
                 trace.line(|| format!("  -K: every {}", shape_text(shape)));
             }
             None => rep.report(Diagnostic::new(Kind::cannot_keep_shape(shape_text(shape))))?,
@@ -73,15 +70,14 @@ pub fn apply(
     }
     for sn in &opts.keep {
         let shape = shape_text(&sn.shape);
-        let Some(s) = program.get(&sn.shape) else {
+        let Some(s) = tables.program_get(&sn.shape) else {
             rep.report(Diagnostic::new(Kind::cannot_keep_shape(shape)))?;
             continue;
         };
-        let names = &mut program.entry_mut(s).names;
-        match names.get(&sn.name) {
+        match tables.program_lookup(s, &sn.name) {
             None => rep.report(Diagnostic::new(Kind::cannot_keep(shape, sn.name.to_text())))?,
             Some(n) => {
-                names.entry_mut(n).hidden = false;
+                tables.program_entry_mut(s, n).hidden = false;
                 trace.line(|| format!("  -k: {}", shape_name(&sn.shape, &sn.name)));
             }
         }
@@ -89,10 +85,10 @@ pub fn apply(
     Ok(())
 }
 
-fn hide_defined(shape: &mut tdf_core::tables::ShapeEntry<'_>) {
-    for (_, e) in shape.names.iter_mut() {
+fn hide_defined(tables: &mut tdf_core::tables::LinkTables<'_>, shape: usize) {
+    tables.program_names_mut(shape, |_, e| {
         if e.usage.contains(Usage::DEFD) {
             e.hidden = true;
         }
-    }
+    });
 }
