@@ -719,9 +719,10 @@ impl MappingTable {
 ///   capsule is stored as the difference from the previous unit of the same set (0 or
 ///   1, mostly), and the offset, within the same capsule, from the end of that unit's
 ///   body;
-/// * per entry: the program shape, the count and the number of links, then each link's
-///   unit-scope and output id. Only shapes with a count or a link get an entry (the
-///   others are zero in the output).
+/// * per entry: the program shape and the count; then per entry the number of links and
+///   each link's unit-scope and output id. Only shapes with a count or a link get an
+///   entry (the others are zero in the output), in increasing order of program shape,
+///   which is the order of the output: the emitter lays a unit out in one pass.
 ///
 /// A typical unit takes about 12 bytes, where a body slice and a vector per shape would
 /// take over a hundred.
@@ -794,8 +795,10 @@ impl<'a> UnitSetTable<'a> {
 
     /// Starts a unit of set `set` (by order number) from capsule `capsule`, whose body is
     /// `body` (a slice of the capsule). `entries` is `None` for a unit read with no
-    /// counts, else the number of [`UnitWriter::entry`] calls that follow; `links`
-    /// is the total number of [`UnitWriter::link`] calls that follow.
+    /// counts, else the number of entries that follow: first each entry's
+    /// [`UnitWriter::count`] (program shapes in increasing order), then each entry's
+    /// [`UnitWriter::links`] and its [`UnitWriter::link`]s, in the same order; `links`
+    /// is the total number of links.
     pub fn begin_unit(
         &mut self,
         set: usize,
@@ -853,22 +856,28 @@ impl<'a> UnitSetTable<'a> {
 
     /// The units of set `set`, in reading order.
     pub fn units(&self, set: usize) -> Units<'a, '_> {
-        Units {
+        let mut units = Units {
             capsules: &self.capsules,
             chunks: &self.sets[set].chunks,
-            chunk: 0,
-            pos: 0,
-            capsule: 0,
-            end: 0,
+            ahead: Cursor::default(),
+            ring: [Ahead::default(); LOOKAHEAD],
+            next: 0,
+            len: 0,
+        };
+        for _ in 0..LOOKAHEAD {
+            units.look_ahead();
         }
+        units
     }
 }
 
-/// The iterator of [`UnitSetTable::units`].
-#[derive(Debug, Clone)]
-pub struct Units<'a, 't> {
-    capsules: &'t [&'a [u8]],
-    chunks: &'t [Vec<u8>],
+/// Units the iterator of a unit set reads ahead, to have their bodies fetched into the
+/// cache before they are needed.
+const LOOKAHEAD: usize = 8;
+
+/// A position in the records of a unit set.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
     chunk: usize,
     pos: usize,
     /// The capsule and body end of the last unit read.
@@ -876,37 +885,115 @@ pub struct Units<'a, 't> {
     end: usize,
 }
 
+/// A unit read ahead: its body, and its number of entries plus one (0: no counts)
+/// with where they start.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ahead<'a> {
+    body: &'a [u8],
+    entries: u64,
+    chunk: usize,
+    pos: usize,
+}
+
+/// The iterator of [`UnitSetTable::units`].
+///
+/// The bodies of a unit set lie scattered over the input buffers (a library of ten
+/// megabytes, one unit of the set in each member): read one after the other, nearly
+/// every body missed the caches, and copying them took a sixth of a large link. The
+/// iterator therefore reads the records [`LOOKAHEAD`] units ahead, into a ring, and
+/// asks the processor to fetch each body as its record is read, so that it is in the
+/// cache when needed.
+#[derive(Debug, Clone)]
+pub struct Units<'a, 't> {
+    capsules: &'t [&'a [u8]],
+    chunks: &'t [Vec<u8>],
+    /// Where the next record to read ahead starts.
+    ahead: Cursor,
+    /// The units read ahead: `len` of them from `next` on, cyclically.
+    ring: [Ahead<'a>; LOOKAHEAD],
+    next: usize,
+    len: usize,
+}
+
+/// Asks the processor to bring the memory at `p` into the cache (no effect elsewhere).
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 impl<'a, 't> Units<'a, 't> {
-    /// The next unit, without finding where its record ends. A unit with entries must
-    /// then be read to its end, every entry and link, with the reader it comes with, and
-    /// that reader handed to [`Units::resume`] before the next call. For a reader of
-    /// every unit (the emitter), this saves going over each record twice.
-    pub fn next_unit(&mut self) -> Option<StoredUnit<'a, 't>> {
-        while self.pos == self.chunks.get(self.chunk)?.len() {
-            self.chunk += 1;
-            self.pos = 0;
+    /// Reads the next record ahead into the ring (which has room), skipping its entries,
+    /// and prefetches its body.
+    #[inline]
+    fn look_ahead(&mut self) {
+        let c = &mut self.ahead;
+        loop {
+            match self.chunks.get(c.chunk) {
+                None => return,
+                Some(chunk) if c.pos == chunk.len() => {
+                    c.chunk += 1;
+                    c.pos = 0;
+                }
+                Some(_) => break,
+            }
         }
         let mut r = LinkReader {
-            data: &self.chunks[self.chunk],
-            pos: self.pos,
+            data: &self.chunks[c.chunk],
+            pos: c.pos,
         };
-        self.capsule += r.next_u64() as usize;
+        c.capsule += r.next_u64() as usize;
         let offset = r.next_u64();
-        let offset = (offset >> 1) as usize + if offset & 1 == 1 { self.end } else { 0 };
+        let offset = (offset >> 1) as usize + if offset & 1 == 1 { c.end } else { 0 };
         let len = r.next_u64() as usize;
-        let body = &self.capsules[self.capsule][offset..offset + len];
-        self.end = offset + len;
+        let body = &self.capsules[c.capsule][offset..offset + len];
+        c.end = offset + len;
         let entries = r.next_u64();
-        self.pos = r.pos;
-        Some(StoredUnit {
+        let at = r.pos;
+        // Skip the entries: count the last bytes of numbers, without decoding.
+        if entries > 1 {
+            r.skip(2 * (entries as usize - 1));
+            for _ in 1..entries {
+                let links = r.next_u64() as usize;
+                r.skip(2 * links);
+            }
+        }
+        c.pos = r.pos;
+        self.ring[(self.next + self.len) % LOOKAHEAD] = Ahead {
             body,
-            links: (entries > 0).then(|| (entries as u32 - 1, r)),
-        })
+            entries,
+            chunk: c.chunk,
+            pos: at,
+        };
+        self.len += 1;
+        prefetch(body.as_ptr());
+        if body.len() > 32 {
+            prefetch(body.as_ptr().wrapping_add(body.len() - 1));
+        }
     }
 
-    /// Goes on after the unit [`Units::next_unit`] gave, read to its end with `r`.
-    pub fn resume(&mut self, r: &LinkReader<'t>) {
-        self.pos = r.pos;
+    /// The next unit. A unit with entries is read with the reader it comes with.
+    pub fn next_unit(&mut self) -> Option<StoredUnit<'a, 't>> {
+        if self.len == 0 {
+            return None;
+        }
+        let u = self.ring[self.next];
+        self.next = (self.next + 1) % LOOKAHEAD;
+        self.len -= 1;
+        self.look_ahead();
+        let r = LinkReader {
+            data: &self.chunks[u.chunk],
+            pos: u.pos,
+        };
+        Some(StoredUnit {
+            body: u.body,
+            links: (u.entries > 0).then(|| (u.entries as u32 - 1, r)),
+        })
     }
 }
 
@@ -914,18 +1001,7 @@ impl<'a, 't> Iterator for Units<'a, 't> {
     type Item = StoredUnit<'a, 't>;
 
     fn next(&mut self) -> Option<StoredUnit<'a, 't>> {
-        let unit = self.next_unit()?;
-        if let Some((entries, links)) = &unit.links {
-            // Skip to the next record: count the last bytes of numbers, without decoding.
-            let mut r = links.clone();
-            for _ in 0..*entries {
-                r.skip(2);
-                let links = r.next_u64() as usize;
-                r.skip(2 * links);
-            }
-            self.resume(&r);
-        }
-        Some(unit)
+        self.next_unit()
     }
 }
 
@@ -937,12 +1013,17 @@ pub struct UnitWriter<'t> {
 }
 
 impl UnitWriter<'_> {
-    /// Appends one entry's head: program shape, count, number of links. Its links
-    /// follow with [`UnitWriter::link`].
+    /// Appends one entry's program shape and count (shapes in increasing order).
     #[inline]
-    pub fn entry(&mut self, shape: ShapeIdx, count: u32, num_links: u32) {
+    pub fn count(&mut self, shape: ShapeIdx, count: u32) {
         put_varint(self.chunk, shape as u64);
         put_varint(self.chunk, count.into());
+    }
+
+    /// Starts the links of the next entry (after every count): their number. The
+    /// links follow with [`UnitWriter::link`].
+    #[inline]
+    pub fn links(&mut self, num_links: u32) {
         put_varint(self.chunk, num_links.into());
     }
 
@@ -963,8 +1044,9 @@ pub struct StoredUnit<'a, 't> {
     pub links: Option<(u32, LinkReader<'t>)>,
 }
 
-/// Reads back the entries of one stored unit: [`LinkReader::next`] three times per
-/// entry (shape, count, number of links), then [`LinkReader::link`] per link.
+/// Reads back the entries of one stored unit: [`LinkReader::next`] twice per entry
+/// (program shape, count; shapes in increasing order), then per entry
+/// [`LinkReader::next`] for its number of links and [`LinkReader::link`] per link.
 #[derive(Debug, Clone)]
 pub struct LinkReader<'t> {
     data: &'t [u8],
@@ -1294,14 +1376,17 @@ mod tests {
                 continue;
             }
             let links = if i == 500 { LAST_CHUNK } else { i % 3 };
-            let mut u = t.begin_unit(set, c, body, Some(1), links);
-            u.entry(i % 5, i as u32, links as u32);
+            let mut u = t.begin_unit(set, c, body, Some(2), links);
+            u.count(i % 5, i as u32);
+            u.count(9, 1);
+            u.links(links as u32);
             for k in 0..links {
                 u.link(Link {
                     internal: k as u32,
                     external: (i * k) as u32,
                 });
             }
+            u.links(0);
         }
         assert!(t.sets[3].chunks.len() >= 2);
         for set in [3, 4] {
@@ -1315,16 +1400,17 @@ mod tests {
                     assert_eq!(i % 7, 0);
                     continue;
                 };
-                assert_eq!(entries, 1);
+                assert_eq!(entries, 2);
                 let links = if i == 500 { LAST_CHUNK } else { i % 3 };
                 assert_eq!(
-                    (r.next(), r.next(), r.next()),
-                    ((i % 5) as u32, i as u32, links as u32)
+                    (r.next(), r.next(), r.next(), r.next(), r.next()),
+                    ((i % 5) as u32, i as u32, 9, 1, links as u32)
                 );
                 for k in 0..links {
                     let l = r.link();
                     assert_eq!((l.internal, l.external), (k as u32, (i * k) as u32));
                 }
+                assert_eq!(r.next(), 0);
             }
         }
         assert!(t.is_empty(0));

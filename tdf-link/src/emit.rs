@@ -23,7 +23,7 @@ use std::io::{self, Write};
 use tdf_core::bits::Writer;
 use tdf_core::capsule::CAPSULE_MAGIC;
 use tdf_core::linkinfo::write_tld_body;
-use tdf_core::tables::{LinkReader, StoredUnit};
+use tdf_core::tables::StoredUnit;
 
 use crate::state::Linker;
 
@@ -90,10 +90,9 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         .line(|| format!("output: {n} shapes, {} external names", usages.len()));
 
     w.write_tdfint(sets.len() as u32);
-    let mut layout = UnitLayout {
+    let layout = UnitLayout {
         position: &position,
-        slot: vec![NONE; n],
-        entries: Vec::new(),
+        n,
     };
     for &s in &sets {
         if s == list.tld() {
@@ -106,11 +105,9 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         }
         let count = l.units.len(s);
         w.write_tdfint(count as u32);
-        let mut units = l.units.units(s);
-        while let Some(u) = units.next_unit() {
-            if let Some(end) = layout.write_unit(&mut w, u) {
-                units.resume(&end);
-            }
+        let units = l.units.units(s);
+        for u in units {
+            layout.write_unit(&mut w, u);
             if w.byte_len() >= CHUNK {
                 written += w.drain_to(out)?;
             }
@@ -129,65 +126,62 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
 }
 
 /// Lays the stored counts and links of a unit out over the output shapes.
-struct UnitLayout<'p, 't> {
+struct UnitLayout<'p> {
     /// The output position of each program shape.
     position: &'p [usize],
-    /// Per output position, the unit's entry there (an index into `entries`), or NONE.
-    slot: Vec<usize>,
-    /// The unit's entries: output position, count, number of links, and a reader at
-    /// the links.
-    entries: Vec<(usize, u32, u32, LinkReader<'t>)>,
+    /// The number of output shapes.
+    n: usize,
 }
 
-impl<'t> UnitLayout<'_, 't> {
-    /// Writes one unit; for a unit with entries, returns the reader at the end of its
-    /// record (for [`tdf_core::tables::Units::resume`]).
-    fn write_unit(&mut self, w: &mut Writer, u: StoredUnit<'_, 't>) -> Option<LinkReader<'t>> {
-        let n = self.slot.len();
+impl UnitLayout<'_> {
+    /// Writes one unit. Its entries come in increasing order of program shape, which is
+    /// the order of the output positions: each list is written in one pass, with zeros
+    /// for the shapes the unit has no entry for.
+    #[inline]
+    fn write_unit(&self, w: &mut Writer, u: StoredUnit<'_, '_>) {
         let Some((entries, mut r)) = u.links else {
             w.write_tdfint(0);
             w.write_tdfint(0);
             w.write_bytestream(u.body);
-            return None;
+            return;
         };
-        self.entries.clear();
+        let n = self.n;
+        w.write_tdfint(n as u32);
+        let mut shapes = r.clone();
+        let mut k = 0;
         for _ in 0..entries {
-            let shape = r.next() as usize;
-            let count = r.next();
-            let num_links = r.next();
-            let at = r.clone();
-            for _ in 0..num_links {
-                r.link();
-            }
             // Stored entries have a count or a link, so their shape is written.
-            let k = self.position[shape];
-            self.slot[k] = self.entries.len();
-            self.entries.push((k, count, num_links, at));
+            let at = self.position[r.next() as usize];
+            zeros(w, at - k);
+            w.write_tdfint(r.next());
+            k = at + 1;
         }
+        zeros(w, n - k);
         w.write_tdfint(n as u32);
-        for &e in &self.slot {
-            w.write_tdfint(if e == NONE { 0 } else { self.entries[e].1 });
-        }
-        w.write_tdfint(n as u32);
-        for &e in &self.slot {
-            if e == NONE {
-                w.write_tdfint(0);
-                continue;
-            }
-            let (_, _, num_links, ref at) = self.entries[e];
+        k = 0;
+        for _ in 0..entries {
+            let at = self.position[shapes.next() as usize];
+            shapes.next();
+            zeros(w, at - k);
+            let num_links = r.next();
             w.write_tdfint(num_links);
-            let mut r = at.clone();
             for _ in 0..num_links {
                 let link = r.link();
                 w.write_tdfint(link.internal);
                 w.write_tdfint(link.external);
             }
+            k = at + 1;
         }
+        zeros(w, n - k);
         w.write_bytestream(u.body);
-        for &(k, ..) in &self.entries {
-            self.slot[k] = NONE;
-        }
-        Some(r)
+    }
+}
+
+/// Writes `count` zero TDFINTs.
+#[inline]
+fn zeros(w: &mut Writer, count: usize) {
+    for _ in 0..count {
+        w.write_tdfint(0);
     }
 }
 
@@ -268,11 +262,14 @@ mod tests {
                     };
                     let mut counts = vec![0; n];
                     let mut links = vec![Vec::new(); n];
+                    let mut at = Vec::new();
                     for _ in 0..entries {
                         let shape = r.next() as usize;
-                        let count = r.next();
                         let k = position[shape].expect("stored shapes are written");
-                        counts[k] = count;
+                        counts[k] = r.next();
+                        at.push(k);
+                    }
+                    for k in at {
                         links[k] = (0..r.next()).map(|_| r.link()).collect();
                     }
                     Unit {

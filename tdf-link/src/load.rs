@@ -186,6 +186,13 @@ fn load_flat<'a>(
         }
     }
 
+    // The capsule's shapes in the order of the program's (distinct names: distinct
+    // program shapes), the order in which units are stored.
+    l.shape_order.clear();
+    l.shape_order.extend(0..cap.shapes.len());
+    let shape_idx = &l.shape_idx;
+    l.shape_order.sort_unstable_by_key(|&si| shape_idx[si]);
+
     // Units, with their links rewritten to output ids.
     let tld = l.units.list.tld();
     let tld2 = l.units.list.tld2();
@@ -217,7 +224,9 @@ fn load_flat<'a>(
             let mut out = l
                 .units
                 .begin_unit(set, stored, unit.body, Some(entries), links);
-            for (si, us) in shapes.iter().enumerate() {
+            // The counts, then the links, in the order of the program's shapes.
+            for &si in &l.shape_order {
+                let us = &shapes[si];
                 if us.count == 0 && us.links.is_empty() {
                     continue;
                 }
@@ -225,7 +234,15 @@ fn load_flat<'a>(
                 if us.count > 0 {
                     l.counted[ps] = true;
                 }
-                out.entry(ps, us.count, us.links.len() as u32);
+                out.count(ps, us.count);
+            }
+            for &si in &l.shape_order {
+                let us = &shapes[si];
+                if us.count == 0 && us.links.is_empty() {
+                    continue;
+                }
+                let ps = l.shape_idx[si];
+                out.links(us.links.len() as u32);
                 for link in cap.links_of(us) {
                     let external = match l.map.get(si, link.external) {
                         Some(out) => out,

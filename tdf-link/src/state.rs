@@ -72,6 +72,8 @@ pub struct Linker<'a> {
     pub(crate) flat: FlatCapsule<'a>,
     pub(crate) map: MappingTable,
     pub(crate) shape_idx: Vec<ShapeIdx>,
+    /// The capsule's shapes (by number) in increasing order of their program shapes.
+    pub(crate) shape_order: Vec<usize>,
     /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
     /// is damaged reported.
     pub check: Option<Box<tdf_core::decode::Decoded>>,
@@ -93,6 +95,7 @@ impl<'a> Linker<'a> {
             flat: FlatCapsule::new(),
             map: MappingTable::default(),
             shape_idx: Vec::new(),
+            shape_order: Vec::new(),
             check: None,
         }
     }
