@@ -20,8 +20,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
-
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::hash::{FastHashMap, FastIndexMap, NameHashBuilder};
@@ -96,10 +94,15 @@ struct Name<'a> {
 
 /// The names of one shape (by its name: the program's and the library's shape of that
 /// name share it).
+///
+/// Names are found through open addressing with linear probing: each slot is 8 bytes,
+/// the name's 32-bit hash and its number plus one (0: empty), at most three quarters
+/// full. One slot read rejects almost every other name without touching it, and the
+/// slot where a lookup starts can be fetched ahead ([`LinkTables::prefetch_program`]).
 #[derive(Debug, Clone, Default)]
 struct Space<'a> {
     names: Vec<Name<'a>>,
-    index: HashTable<u32>,
+    slots: Vec<u64>,
     /// The program's and the library's shape of this name (NONE: not on that side).
     program: u32,
     library: u32,
@@ -160,70 +163,114 @@ pub struct LinkTables<'a> {
     hasher: NameHashBuilder,
 }
 
-/// The hash of the table from a name's 32-bit hash.
-#[inline]
-fn table_hash(h: u32) -> u64 {
-    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
-
 impl<'a> Space<'a> {
     fn new() -> Self {
         Space {
             names: Vec::new(),
-            index: HashTable::new(),
+            slots: Vec::new(),
             program: NONE,
             library: NONE,
+        }
+    }
+
+    /// The slot where looking for a name of hash `hash` starts.
+    #[inline]
+    fn home(&self, hash: u32) -> usize {
+        hash as usize & (self.slots.len().wrapping_sub(1))
+    }
+
+    /// Asks the processor to fetch the slot where looking for `hash` starts.
+    #[inline]
+    fn prefetch(&self, hash: u32) {
+        if !self.slots.is_empty() {
+            prefetch(self.slots[self.home(hash)..].as_ptr().cast());
         }
     }
 
     /// The name `key` (hashed to `hash`), if entered.
     #[inline]
     fn find(&self, hash: u32, key: &ExtName<'_>) -> Option<u32> {
-        let names = &self.names;
-        self.index
-            .find(table_hash(hash), |&i| {
-                let n = &names[i as usize];
-                n.hash == hash && n.key == *key
-            })
-            .copied()
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == hash {
+                let i = slot as u32 - 1;
+                if self.names[i as usize].key == *key {
+                    return Some(i);
+                }
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// The name `key`, entered if new (with no side). Returns it and whether it is new.
     #[inline]
     fn enter(&mut self, hash: u32, key: ExtName<'a>) -> Result<(u32, bool), TooManyIds> {
-        let names = &self.names;
-        let entry = self.index.entry(
-            table_hash(hash),
-            |&i| {
-                let n = &names[i as usize];
-                n.hash == hash && n.key == key
-            },
-            |&i| table_hash(names[i as usize].hash),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(o) => Ok((*o.get(), false)),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                let i = u32::try_from(self.names.len()).map_err(|_| TooManyIds)?;
-                if i == NONE {
-                    return Err(TooManyIds);
-                }
-                v.insert(i);
-                self.names.push(Name {
-                    key,
-                    hash,
-                    redirect: NONE,
-                    flags: 0,
-                    program: NameEntry {
-                        id: 0,
-                        usage: Usage::NONE,
-                        hidden: false,
-                        def: None,
-                    },
-                    library: LibEntry::default(),
-                });
-                Ok((i, true))
-            }
+        if (self.names.len() + 1) * 4 > self.slots.len() * 3 {
+            self.grow(self.names.len() + 1);
         }
+        let mask = self.slots.len() - 1;
+        let mut at = self.home(hash);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                break;
+            }
+            if (slot >> 32) as u32 == hash {
+                let i = slot as u32 - 1;
+                if self.names[i as usize].key == key {
+                    return Ok((i, false));
+                }
+            }
+            at = (at + 1) & mask;
+        }
+        // Names are numbered below u32::MAX - 1: slots hold the number plus one, and
+        // NONE is never a name.
+        let i = u32::try_from(self.names.len()).map_err(|_| TooManyIds)?;
+        if i >= NONE - 1 {
+            return Err(TooManyIds);
+        }
+        self.slots[at] = (u64::from(hash) << 32) | u64::from(i + 1);
+        self.names.push(Name {
+            key,
+            hash,
+            redirect: NONE,
+            flags: 0,
+            program: NameEntry {
+                id: 0,
+                usage: Usage::NONE,
+                hidden: false,
+                def: None,
+            },
+            library: LibEntry::default(),
+        });
+        Ok((i, true))
+    }
+
+    /// Makes the slots room for `names` names at most three quarters full, placing the
+    /// names again by their stored hashes (no name is hashed again).
+    fn grow(&mut self, names: usize) {
+        let size = (names * 4).div_ceil(3).next_power_of_two().max(16);
+        if size <= self.slots.len() {
+            return;
+        }
+        let mut slots = vec![0u64; size];
+        let mask = size - 1;
+        for (i, n) in self.names.iter().enumerate() {
+            let mut at = n.hash as usize & mask;
+            while slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = (u64::from(n.hash) << 32) | (i as u64 + 1);
+        }
+        self.slots = slots;
     }
 
     /// Follows indirections from `i` to the final name. After
@@ -242,9 +289,7 @@ impl<'a> Space<'a> {
 
     fn reserve(&mut self, additional: usize) {
         self.names.reserve(additional);
-        let names = &self.names;
-        self.index
-            .reserve(additional, |&i| table_hash(names[i as usize].hash));
+        self.grow(self.names.len() + additional);
     }
 
     /// Points every renamed name straight at its final target (renaming is transitive).
@@ -310,7 +355,10 @@ impl<'a> LinkTables<'a> {
         self.spaces.insert_full(name, Space::new()).0
     }
 
-    fn hash(&self, key: &ExtName<'_>) -> u32 {
+    /// The hash of a name, for [`LinkTables::add_program_name_hashed`] and
+    /// [`LinkTables::prefetch_program`].
+    #[inline]
+    pub fn hash(&self, key: &ExtName<'_>) -> u32 {
         let h = self.hasher.hash_one(key);
         (h ^ (h >> 32)) as u32
     }
@@ -384,6 +432,25 @@ impl<'a> LinkTables<'a> {
         key: ExtName<'a>,
     ) -> Result<(NameIdx, bool), TooManyIds> {
         let hash = self.hash(&key);
+        self.add_program_name_hashed(ps, key, hash)
+    }
+
+    /// Asks the processor to fetch where a name of hash `hash` (from
+    /// [`LinkTables::hash`]) of program shape `ps` is looked up, so that the lookups of
+    /// a capsule's names overlap instead of waiting for memory one after the other.
+    #[inline]
+    pub fn prefetch_program(&self, ps: ShapeIdx, hash: u32) {
+        self.program_space(ps).prefetch(hash);
+    }
+
+    /// [`LinkTables::add_program_name`] of a name whose hash is known.
+    #[inline]
+    pub fn add_program_name_hashed(
+        &mut self,
+        ps: ShapeIdx,
+        key: ExtName<'a>,
+        hash: u32,
+    ) -> Result<(NameIdx, bool), TooManyIds> {
         let shape = &mut self.program[ps];
         let space = &mut self.spaces[shape.space as usize];
         let (i, _) = space.enter(hash, key)?;
@@ -913,6 +980,16 @@ pub struct Units<'a, 't> {
     ring: [Ahead<'a>; LOOKAHEAD],
     next: usize,
     len: usize,
+}
+
+/// Asks the processor to bring the first `lines` cache lines (64 bytes each) of
+/// `bytes` into the cache, for data about to be read (no effect on processors without
+/// a prefetch instruction).
+#[inline]
+pub fn prefetch_bytes(bytes: &[u8], lines: usize) {
+    for i in 0..lines.min(bytes.len().div_ceil(64)) {
+        prefetch(bytes[i * 64..].as_ptr());
+    }
 }
 
 /// Asks the processor to bring the memory at `p` into the cache (no effect elsewhere).

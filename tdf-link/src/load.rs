@@ -143,11 +143,25 @@ fn load_flat<'a>(
     l.map
         .reset(cap.shapes.iter().map(|s| s.num_ids), data.len());
     l.shape_idx.clear();
-    for (si, shape) in cap.shapes.iter().enumerate() {
+    for shape in &cap.shapes {
         let ps = l.program_shape(Cow::Borrowed(shape.name));
         l.shape_idx.push(ps);
+    }
+    // Every name is hashed and where it is looked up fetched first: the lookups of the
+    // capsule's names then wait for memory once, not once each.
+    l.hashes.clear();
+    for (si, shape) in cap.shapes.iter().enumerate() {
         for e in cap.externs_of(shape) {
-            let (n, created) = match l.tables.add_program_name(ps, e.name.clone()) {
+            let h = l.tables.hash(&e.name);
+            l.tables.prefetch_program(l.shape_idx[si], h);
+            l.hashes.push(h);
+        }
+    }
+    for (si, shape) in cap.shapes.iter().enumerate() {
+        let ps = l.shape_idx[si];
+        for (k, e) in cap.externs_of(shape).iter().enumerate() {
+            let h = l.hashes[shape.externs.start + k];
+            let (n, created) = match l.tables.add_program_name_hashed(ps, e.name.clone(), h) {
                 Ok(x) => x,
                 Err(_) => {
                     rep.report(Diagnostic::new(Kind::too_many_ids(shape_text(shape.name))))?;

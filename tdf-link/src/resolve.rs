@@ -124,7 +124,11 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         needed.sort_unstable();
         why.sort_unstable();
         let mut w = 0;
-        for &c in &needed {
+        for (i, &c) in needed.iter().enumerate() {
+            // The next capsule's first bytes are fetched while this one loads.
+            if let Some(&next) = needed.get(i + 1) {
+                tdf_core::tables::prefetch_bytes(l.lib_capsules[next as usize].data, 4);
+            }
             let name = CapsuleName::Member(c);
             while w < why.len() && why[w].0 == c {
                 let (_, shape, n) = why[w];

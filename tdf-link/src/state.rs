@@ -72,6 +72,8 @@ pub struct Linker<'a> {
     pub(crate) flat: FlatCapsule<'a>,
     pub(crate) map: MappingTable,
     pub(crate) shape_idx: Vec<ShapeIdx>,
+    /// The hash of each of the capsule's external names.
+    pub(crate) hashes: Vec<u32>,
     /// The capsule's shapes (by number) in increasing order of their program shapes.
     pub(crate) shape_order: Vec<usize>,
     /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
@@ -96,6 +98,7 @@ impl<'a> Linker<'a> {
             map: MappingTable::default(),
             shape_idx: Vec::new(),
             shape_order: Vec::new(),
+            hashes: Vec::new(),
             check: None,
         }
     }
