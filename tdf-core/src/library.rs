@@ -11,7 +11,7 @@ use std::io;
 
 use tdf_errors::{Diagnostic, Kind};
 
-use crate::bits::{len_u32, Reader, Writer};
+use crate::bits::{len_u32, Reader, Streamer, Writer};
 use crate::capsule::{read_version, VersionKinds};
 use crate::linkinfo::{check_usage, Usage, UsageError};
 use crate::name::ExtName;
@@ -180,8 +180,12 @@ impl<'a> Library<'a> {
         }
         let n = r.read_tdfint()?;
         let mut members = Vec::with_capacity((n as usize).min(r.remaining_bytes() + 1));
+        // Each member is found from the length of the one before: the lines ahead are
+        // fetched as the reading goes, or every member would wait for memory.
+        let mut stream = Streamer::default();
         for _ in 0..n {
             let off = r.byte_pos();
+            stream.at(data, off as usize);
             let name = r.read_ident()?;
             if name.contains(&0) {
                 return Err(at(Kind::null_in_capsule_name(show_bytes(name)), off));

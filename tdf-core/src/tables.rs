@@ -24,6 +24,7 @@ use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::hash::{FastHashMap, FastIndexMap, NameHashBuilder};
 
+use crate::bits::prefetch;
 use crate::capsule::Link;
 use crate::library::Library;
 use crate::linkinfo::{merge_usage, Merge, Usage};
@@ -982,28 +983,6 @@ pub struct Units<'a, 't> {
     len: usize,
 }
 
-/// Asks the processor to bring the first `lines` cache lines (64 bytes each) of
-/// `bytes` into the cache, for data about to be read (no effect on processors without
-/// a prefetch instruction).
-#[inline]
-pub fn prefetch_bytes(bytes: &[u8], lines: usize) {
-    for i in 0..lines.min(bytes.len().div_ceil(64)) {
-        prefetch(bytes[i * 64..].as_ptr());
-    }
-}
-
-/// Asks the processor to bring the memory at `p` into the cache (no effect elsewhere).
-#[inline(always)]
-fn prefetch(p: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 impl<'a, 't> Units<'a, 't> {
     /// Reads the next record ahead into the ring (which has room), skipping its entries,
     /// and prefetches its body.
@@ -1245,17 +1224,31 @@ impl IndexTable<'_> {
         let mask = size - 1;
         let mut slots = vec![0u32; size];
         let hasher = crate::hash::NameHashBuilder::default();
+        // The hashes first, in index order (reading the names in file order), so that
+        // each entry's slot can be fetched some entries ahead: the slots are read in
+        // random order, and waiting for each was half of the check.
+        let mut hashes = Vec::with_capacity(total);
+        for shape in &lib.index {
+            for e in &shape.entries {
+                use std::hash::{BuildHasher, Hash, Hasher};
+                let mut h = hasher.build_hasher();
+                shape.name.hash(&mut h);
+                e.name.hash(&mut h);
+                hashes.push(h.finish() as usize);
+            }
+        }
+        const AHEAD: usize = 16;
+        for &h in hashes.iter().take(AHEAD) {
+            prefetch(slots[h & mask..].as_ptr().cast());
+        }
         let mut repeated: FastHashMap<usize, (Usage, Option<u32>)> = FastHashMap::default();
         let mut flat = 0usize;
         for shape in &lib.index {
             for e in &shape.entries {
-                let h = {
-                    use std::hash::{BuildHasher, Hash, Hasher};
-                    let mut h = hasher.build_hasher();
-                    shape.name.hash(&mut h);
-                    e.name.hash(&mut h);
-                    h.finish() as usize
-                };
+                if let Some(&next) = hashes.get(flat + AHEAD) {
+                    prefetch(slots[next & mask..].as_ptr().cast());
+                }
+                let h = hashes[flat];
                 let mut at = h & mask;
                 let first = loop {
                     match slots[at] {

@@ -127,7 +127,7 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         for (i, &c) in needed.iter().enumerate() {
             // The next capsule's first bytes are fetched while this one loads.
             if let Some(&next) = needed.get(i + 1) {
-                tdf_core::tables::prefetch_bytes(l.lib_capsules[next as usize].data, 4);
+                tdf_core::bits::prefetch_bytes(l.lib_capsules[next as usize].data, 4);
             }
             let name = CapsuleName::Member(c);
             while w < why.len() && why[w].0 == c {
