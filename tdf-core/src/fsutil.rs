@@ -435,6 +435,9 @@ impl PendingOutput {
             Sink::Stderr(mut s) => s.flush().map_err(|e| self.wrap(WriteError::Write(e)))?,
         }
         if let Some((tmp, target)) = &self.temp {
+            // An input that changed while mapped was read as zeros from then on: what
+            // was made of it is not put in place (crate::input).
+            crate::input::unchanged().map_err(|e| self.wrap(WriteError::Write(e)))?;
             fs::rename(tmp, target).map_err(|e| self.wrap(WriteError::Rename(e)))?;
             self.temp = None;
         }

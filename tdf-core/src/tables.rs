@@ -536,6 +536,12 @@ impl<'a> LinkTables<'a> {
         }
     }
 
+    /// The names of program shape `ps` in the order the program met them (renamed names
+    /// and placeholders included): the order of [`LinkTables::program_names`].
+    pub fn program_order(&self, ps: ShapeIdx) -> &[u32] {
+        &self.program[ps].order
+    }
+
     /// Makes room for `additional` more names of program shape `ps` in its order.
     pub fn reserve_program_names(&mut self, ps: ShapeIdx, additional: usize) {
         self.program[ps].order.reserve(additional);

@@ -193,7 +193,10 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
             return;
         }
         if let Err(e) = file.commit() {
-            let _ = rep.report(e.debug_file_diagnostic(&shown));
+            // A changed input is reported as such at the end of the run.
+            if !tdf_core::input::any_changed() {
+                let _ = rep.report(e.debug_file_diagnostic(&shown));
+            }
             return;
         }
     }
@@ -204,8 +207,13 @@ pub fn build(opts: &BuildOptions, rep: &mut Reporter) {
         }),
         (None, None) => return,
     };
-    if let Err(e) = written {
-        let _ = rep.report(e.diagnostic(&shown));
+    match written {
+        // A changed input is reported as such at the end of the run.
+        Err(_) if tdf_core::input::any_changed() => {}
+        Err(e) => {
+            let _ = rep.report(e.diagnostic(&shown));
+        }
+        Ok(()) => {}
     }
 }
 

@@ -84,5 +84,6 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, rep: &mut Reporter) -> i
         Request::Extract(a) => modes::extract(a, rep),
     }
     let _ = stdout.flush();
+    let _ = tdf_core::input::report_changed(rep);
     rep.exit_code()
 }

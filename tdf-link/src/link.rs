@@ -145,8 +145,11 @@ fn run<'a>(
             emit::write(l, out).map(drop)
         }),
     };
-    if let Err(e) = written {
-        rep.report(e.diagnostic(&shown))?;
+    match written {
+        // A changed input is reported as such at the end of the run.
+        Err(_) if tdf_core::input::any_changed() => {}
+        Err(e) => rep.report(e.diagnostic(&shown))?,
+        Ok(()) => {}
     }
     Ok(())
 }

@@ -122,7 +122,10 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         }
         // Library order; a capsule needed by several names is loaded once, for all.
         needed.sort_unstable();
-        why.sort_unstable();
+        // The observers see the names that needed a capsule in the program's order.
+        if observing {
+            sort_by_program_order(l, &mut why);
+        }
         let mut w = 0;
         for (i, &c) in needed.iter().enumerate() {
             // The next capsule's first bytes are fetched while this one loads.
@@ -141,6 +144,24 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         }
     }
     report_missing(l, &marks, warn_missing, rep)
+}
+
+/// Sorts (capsule, shape, name) triples by capsule, shape and the name's place in the
+/// program's order of the shape's names.
+fn sort_by_program_order(l: &Linker<'_>, why: &mut [(u32, u32, u32)]) {
+    let mut place: Vec<Vec<u32>> = vec![Vec::new(); l.tables.program_len()];
+    for &(_, shape, _) in why.iter() {
+        let place = &mut place[shape as usize];
+        if place.is_empty() {
+            let order = l.tables.program_order(shape as usize);
+            let names = order.iter().map(|&n| n as usize + 1).max().unwrap_or(0);
+            place.resize(names, 0);
+            for (i, &n) in order.iter().enumerate() {
+                place[n as usize] = i as u32;
+            }
+        }
+    }
+    why.sort_unstable_by_key(|&(c, shape, n)| (c, shape, place[shape as usize][n as usize]));
 }
 
 /// The library capsule name `n` of program shape `shape` needs now, if any.

@@ -149,8 +149,11 @@ impl Trace {
             text.push_str(l);
             text.push('\n');
         }
-        write_atomic_with(path, OutputKind::Text, |w| w.write_all(text.as_bytes()))
-            .map_err(|e| Box::new(e.diagnostic(&shown_name(path, true))))
+        match write_atomic_with(path, OutputKind::Text, |w| w.write_all(text.as_bytes())) {
+            // A changed input is reported as such at the end of the run.
+            Err(_) if tdf_core::input::any_changed() => Ok(()),
+            written => written.map_err(|e| Box::new(e.diagnostic(&shown_name(path, true)))),
+        }
     }
 
     /// Completes the `-d` trace (it replaces the file now); reports a write failure.
@@ -158,8 +161,11 @@ impl Trace {
         if let Some((shown, out)) = self.debug.take() {
             // After a failed write the trace is dropped: the old file stays.
             if self.debug_failed.is_none() {
-                if let Err(e) = out.commit() {
-                    self.debug_failed = Some(Box::new(e.debug_file_diagnostic(&shown)));
+                match out.commit() {
+                    // A changed input is reported as such at the end of the run.
+                    Err(_) if tdf_core::input::any_changed() => {}
+                    Err(e) => self.debug_failed = Some(Box::new(e.debug_file_diagnostic(&shown))),
+                    Ok(()) => {}
                 }
             }
         }

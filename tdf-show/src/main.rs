@@ -14,6 +14,7 @@ fn main() {
         rep.set_format(args.diagnostics_format.into());
         run(args, &mut rep);
     }
+    let _ = tdf_core::input::report_changed(&mut rep);
     std::process::exit(rep.exit_code());
 }
 
