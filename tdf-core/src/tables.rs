@@ -148,7 +148,7 @@ struct LibraryShape {
 /// merged indices), in one table of names per shape name that both sides share.
 ///
 /// A name is entered once: the library's index entry and the program's name of the same
-/// shape and spelling are one [`Name`], so the resolution phase finds a program name's
+/// shape and spelling are one `Name`, so the resolution phase finds a program name's
 /// library definition without a second lookup, and the name's bytes, its hash and both
 /// sides' data sit together. Each side keeps its own order of shapes and of names (the
 /// order in which it met them), which is the order of the output and of the traces.
@@ -974,7 +974,7 @@ struct Ahead<'a> {
 /// The bodies of a unit set lie scattered over the input buffers (a library of ten
 /// megabytes, one unit of the set in each member): read one after the other, nearly
 /// every body missed the caches, and copying them took a sixth of a large link. The
-/// iterator therefore reads the records [`LOOKAHEAD`] units ahead, into a ring, and
+/// iterator therefore reads the records `LOOKAHEAD` units ahead, into a ring, and
 /// asks the processor to fetch each body as its record is read, so that it is in the
 /// cache when needed.
 #[derive(Debug, Clone)]
