@@ -104,7 +104,7 @@ fn load_flat<'a>(
         let shown = l.capsule_text(&name);
         l.trace.line(|| format!("capsule '{shown}': rejected"));
         report_clashes_before_rejection(l, cap, &shown, rep)?;
-        rep.report(*in_file(d, &shown))?;
+        rep.report(*in_file(renamed_in(l, d), &shown))?;
         return Ok(false);
     }
     for w in cap.warnings.drain(..) {
@@ -279,6 +279,28 @@ fn load_flat<'a>(
         }
     }
     Ok(true)
+}
+
+/// A capsule's name with a usage the linker refuses is named as renamed by `-r` and
+/// `-R` (after every rename of a chain), as TenDRA's `tld` names it: the rules apply to
+/// the capsule's names as they are entered, before the check.
+fn renamed_in(l: &Linker<'_>, mut d: Box<Diagnostic>) -> Box<Diagnostic> {
+    if l.renamed.is_empty() {
+        return d;
+    }
+    if let Kind::BadUsage { shape, name, .. }
+    | Kind::IllegallyMultiplyDefined { shape, name }
+    | Kind::DefinedButNotDeclared { shape, name } = &mut d.kind
+    {
+        // A chain is at most as long as the rules (a loop was reported already).
+        for _ in 0..l.renamed.len() {
+            match l.renamed.get(&(shape.clone(), name.clone())) {
+                Some(to) => *name = to.clone(),
+                None => break,
+            }
+        }
+    }
+    d
 }
 
 /// A capsule the reader rejected may have had some of its usages read and checked before

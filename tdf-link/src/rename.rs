@@ -118,6 +118,8 @@ pub fn enter(
             by_shape.resize(ps + 1, Vec::new());
         }
         by_shape[ps].push(i);
+        l.renamed
+            .insert((shape_text(&r.shape), r.from.to_text()), r.to.to_text());
         l.trace.line(|| {
             format!(
                 "  {} '{}' -> '{}'",

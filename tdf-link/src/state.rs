@@ -8,6 +8,7 @@
 //! the counts and links of the units are kept compactly ([`UnitSetTable`]).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use tdf_core::capsule::FlatCapsule;
 use tdf_core::tables::{LinkTables, MappingTable, ShapeIdx, UnitSetTable};
@@ -79,6 +80,9 @@ pub struct Linker<'a> {
     /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
     /// is damaged reported.
     pub check: Option<Box<tdf_core::decode::Decoded>>,
+    /// The accepted rename rules as diagnostics print them: (shape, from) → to. A
+    /// capsule rejected for a name's usage names it as renamed (see `load.rs`).
+    pub renamed: HashMap<(String, String), String>,
 }
 
 impl<'a> Linker<'a> {
@@ -100,6 +104,7 @@ impl<'a> Linker<'a> {
             shape_order: Vec::new(),
             hashes: Vec::new(),
             check: None,
+            renamed: HashMap::new(),
         }
     }
 

@@ -185,6 +185,29 @@ fn rename_rules() {
     );
 }
 
+/// A capsule refused for a name's usage names it as renamed, through a chain of rules,
+/// as TenDRA's `tld` does (the differential harness found the original name printed).
+#[test]
+fn usage_errors_name_the_renamed_name() {
+    let dir = setup("rename-usage");
+    // Token `f` with the multiple-definition bit (8), which tokens may not have.
+    let bad = capsule().name_with_usage("token", "f", 0b1010).build();
+    std::fs::write(dir.join("bad.j"), bad).unwrap();
+    let o = tld(&dir)
+        .args([
+            "-r", "token", "f", "g", "-r", "token", "g", "été", "-o", "x.j", "bad.j",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("token 'été' is marked as having a shared definition"),
+        "{e}"
+    );
+    assert!(!dir.join("x.j").exists());
+}
+
 // --- errors: every failing run leaves no output file ------------------------------------
 
 /// Runs `args` in `dir`, snapshots it, and checks that `out` was not created.
