@@ -202,12 +202,20 @@ impl ColorChoice {
         }
     }
 
-    /// Whether to colour diagnostics written to this process's standard error.
+    /// Whether to colour diagnostics written to this process's standard error. Standard
+    /// error and `NO_COLOR` are looked at once a run, and only for `auto` (the tools
+    /// decide the colour several times while they read their command lines).
     pub fn for_stderr(self) -> bool {
-        self.enabled(
-            std::io::stderr().is_terminal(),
-            std::env::var_os("NO_COLOR").as_deref(),
-        )
+        static AUTO: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        match self {
+            ColorChoice::Auto => *AUTO.get_or_init(|| {
+                self.enabled(
+                    std::io::stderr().is_terminal(),
+                    std::env::var_os("NO_COLOR").as_deref(),
+                )
+            }),
+            _ => self.enabled(false, None),
+        }
     }
 
     /// The value of the last `--color WHEN` or `--color=WHEN` among `words` (the command

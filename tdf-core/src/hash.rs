@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 /// An `IndexMap` with the name hash.
 pub type FastIndexMap<K, V> = indexmap::IndexMap<K, V, NameHashBuilder>;
 
+/// An `IndexSet` with the name hash.
+pub type FastIndexSet<K> = indexmap::IndexSet<K, NameHashBuilder>;
+
 /// A `HashSet` with the name hash.
 pub type FastHashSet<K> = std::collections::HashSet<K, NameHashBuilder>;
 

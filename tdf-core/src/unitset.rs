@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexSet;
 use tdf_errors::{Diagnostic, Kind};
 
+use crate::hash::FastIndexSet;
 use crate::text::{diag_source, unescape_file_char, Escape};
 
 /// The built-in unit set list, in order.
@@ -31,7 +31,7 @@ pub const DEFAULT_UNIT_SETS: [&str; 12] = [
 /// An ordered list of unit set names; a name's position is its order number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitSetList {
-    names: IndexSet<Vec<u8>>,
+    names: FastIndexSet<Vec<u8>>,
     tld: usize,
     tld2: Option<usize>,
 }
@@ -46,7 +46,7 @@ impl Default for UnitSetList {
 impl UnitSetList {
     /// A list of these names; `None` if a name repeats or `tld` is missing.
     pub fn from_names<I: IntoIterator<Item = Vec<u8>>>(names: I) -> Option<Self> {
-        let mut set = IndexSet::new();
+        let mut set = FastIndexSet::default();
         for n in names {
             if !set.insert(n) {
                 return None;
@@ -169,7 +169,7 @@ impl UnitSetList {
             }
             names.push((name, start..i));
         }
-        let mut set = IndexSet::new();
+        let mut set = FastIndexSet::default();
         for (name, span) in names {
             if set.contains(&name) {
                 let shown = crate::show_bytes(&name);
