@@ -1225,6 +1225,18 @@ impl IndexTable<'_> {
         let size = (2 * total).next_power_of_two().max(16);
         let mask = size - 1;
         let mut slots = vec![0u32; size];
+        // A slot holds the entry's number plus one and, below 2^24 entries, 8 more bits
+        // of its hash in the top byte: a slot of another name is then passed over
+        // without fetching that entry, nearly always.
+        let tagged = total < (1 << 24) - 1;
+        let number_mask = if tagged { 0x00FF_FFFFu32 } else { u32::MAX };
+        let tag_of = |h: usize| {
+            if tagged {
+                ((h >> 40) as u32 & 0xFF) << 24
+            } else {
+                0
+            }
+        };
         let hasher = crate::hash::NameHashBuilder::default();
         // The hashes first, in index order (reading the names in file order), so that
         // each entry's slot can be fetched some entries ahead: the slots are read in
@@ -1251,20 +1263,24 @@ impl IndexTable<'_> {
                     prefetch(slots[next & mask..].as_ptr().cast());
                 }
                 let h = hashes[flat];
+                let tag = tag_of(h);
                 let mut at = h & mask;
                 let first = loop {
                     match slots[at] {
                         0 => {
-                            slots[at] = u32::try_from(flat + 1).expect("fewer than 2^32 names");
+                            let number = u32::try_from(flat + 1).expect("fewer than 2^32 names");
+                            slots[at] = tag | number;
                             break None;
                         }
-                        k => {
-                            let (os, oe) = locate(k as usize - 1);
+                        k if k & !number_mask == tag => {
+                            let k = (k & number_mask) as usize;
+                            let (os, oe) = locate(k - 1);
                             let other = &lib.index[os];
                             if other.name == shape.name && other.entries[oe].name == e.name {
-                                break Some((k as usize - 1, os, oe));
+                                break Some((k - 1, os, oe));
                             }
                         }
+                        _ => {}
                     }
                     at = (at + 1) & mask;
                 };

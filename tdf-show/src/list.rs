@@ -13,8 +13,18 @@ pub(crate) fn tendra(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -
     if opts.tdf_version {
         writeln!(w, "[{}, {}]", lib.major, lib.minor)?;
     }
-    // Lines are assembled in one reused buffer; numbers and usages without `fmt`.
-    let mut line = Vec::with_capacity(256);
+    // Lines are assembled straight into one output buffer, handed to `w` whenever it
+    // holds 64 KiB (a write that size passes a `BufWriter` by): one copy of the text,
+    // one call through `w` per chunk; numbers and usages without `fmt`.
+    const CHUNK: usize = 64 * 1024;
+    let mut out = Vec::with_capacity(CHUNK + 512);
+    let flush = |out: &mut Vec<u8>, w: &mut dyn Write| -> io::Result<()> {
+        if out.len() >= CHUNK {
+            w.write_all(out)?;
+            out.clear();
+        }
+        Ok(())
+    };
     // The member names, which the index entries print again in any order, copied
     // together: in the library each lies before its member's data, and reading them
     // there in index order missed the caches once an entry (a third of the listing).
@@ -29,39 +39,35 @@ pub(crate) fn tendra(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -
             names.extend_from_slice(&m.name);
             ends.push(names.len());
         }
-        line.clear();
-        line.extend_from_slice(&m.name);
+        out.extend_from_slice(&m.name);
         if opts.size {
-            line.extend_from_slice(b" (");
-            push_decimal(&mut line, m.data.len());
-            line.push(b')');
+            out.extend_from_slice(b" (");
+            push_decimal(&mut out, m.data.len());
+            out.push(b')');
         }
-        line.push(b'\n');
-        w.write_all(&line)?;
+        out.push(b'\n');
+        flush(&mut out, w)?;
     }
     if opts.index {
         let usages = usage_texts();
         for shape in &lib.index {
-            line.clear();
-            line.extend_from_slice(&shape.name);
-            line.extend_from_slice(b":\n");
-            w.write_all(&line)?;
+            out.extend_from_slice(&shape.name);
+            out.extend_from_slice(b":\n");
             for e in &shape.entries {
-                line.clear();
-                line.extend_from_slice(b"  ");
-                e.name.write_tendra(&mut line);
-                line.push(b' ');
-                line.extend_from_slice(usages[e.usage.bits() as usize].as_bytes());
-                line.extend_from_slice(b" '");
+                out.extend_from_slice(b"  ");
+                e.name.write_tendra(&mut out);
+                out.push(b' ');
+                out.extend_from_slice(usages[e.usage.bits() as usize].as_bytes());
+                out.extend_from_slice(b" '");
                 let c = e.capsule as usize;
                 let start = if c == 0 { 0 } else { ends[c - 1] };
-                line.extend_from_slice(&names[start..ends[c]]);
-                line.extend_from_slice(b"'\n");
-                w.write_all(&line)?;
+                out.extend_from_slice(&names[start..ends[c]]);
+                out.extend_from_slice(b"'\n");
+                flush(&mut out, w)?;
             }
         }
     }
-    Ok(())
+    w.write_all(&out)
 }
 
 /// The text of every usage value, `{DEFD, DECD}` and so on, by its bits.
