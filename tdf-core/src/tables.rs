@@ -1228,11 +1228,11 @@ impl IndexTable<'_> {
         // A slot holds the entry's number plus one and, below 2^24 entries, 8 more bits
         // of its hash in the top byte: a slot of another name is then passed over
         // without fetching that entry, nearly always.
-        let tagged = total < (1 << 24) - 1;
+        let tagged = size <= 1 << 24;
         let number_mask = if tagged { 0x00FF_FFFFu32 } else { u32::MAX };
         let tag_of = |h: usize| {
             if tagged {
-                ((h >> 40) as u32 & 0xFF) << 24
+                h as u32 & 0xFF00_0000
             } else {
                 0
             }
@@ -1248,21 +1248,22 @@ impl IndexTable<'_> {
                 let mut h = hasher.build_hasher();
                 shape.name.hash(&mut h);
                 e.name.hash(&mut h);
-                hashes.push(h.finish() as usize);
+                // 32 bits: the slot (below 2^24 slots, from the low 24) and the tag.
+                hashes.push(h.finish() as u32);
             }
         }
         const AHEAD: usize = 16;
         for &h in hashes.iter().take(AHEAD) {
-            prefetch(slots[h & mask..].as_ptr().cast());
+            prefetch(slots[h as usize & mask..].as_ptr().cast());
         }
         let mut repeated: FastHashMap<usize, (Usage, Option<u32>)> = FastHashMap::default();
         let mut flat = 0usize;
         for shape in &lib.index {
             for e in &shape.entries {
                 if let Some(&next) = hashes.get(flat + AHEAD) {
-                    prefetch(slots[next & mask..].as_ptr().cast());
+                    prefetch(slots[next as usize & mask..].as_ptr().cast());
                 }
-                let h = hashes[flat];
+                let h = hashes[flat] as usize;
                 let tag = tag_of(h);
                 let mut at = h & mask;
                 let first = loop {
