@@ -133,14 +133,15 @@ fn outputs_are_written_through_chains_of_links() {
         symlink(format!("real/{name}"), dir.join(format!("b/{name}.2")));
         fs::write(dir.join("b/real").join(name), b"previous").unwrap();
     };
-    for name in [
+    let outputs = [
         "out.j",
         "why.txt",
         "trace.txt",
         "out.tl",
         "tlib-trace.txt",
         "mc.tl",
-    ] {
+    ];
+    for name in outputs {
         chain(name);
     }
     let o = run(
@@ -176,14 +177,7 @@ fn outputs_are_written_through_chains_of_links() {
     assert!(trace.contains("== emit"), "{trace}");
     let trace = fs::read_to_string(real.join("tlib-trace.txt")).unwrap();
     assert!(trace.contains("writing 'out.tl'"), "{trace}");
-    for name in [
-        "out.j",
-        "why.txt",
-        "trace.txt",
-        "out.tl",
-        "tlib-trace.txt",
-        "mc.tl",
-    ] {
+    for name in outputs {
         assert!(is_link(&dir.join(name)), "{name} was replaced");
         assert!(is_link(&dir.join(format!("a/{name}.1"))));
         assert!(is_link(&dir.join(format!("b/{name}.2"))));

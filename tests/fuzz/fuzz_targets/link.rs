@@ -20,29 +20,12 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 
+mod common;
+use common::{len_prefix, new_work_dir, take};
+
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        // The run script points TDF_FUZZ_TMP at a directory it removes afterwards.
-        let base = std::env::var_os("TDF_FUZZ_TMP").map_or_else(std::env::temp_dir, PathBuf::from);
-        let d = base.join(format!("tdf-fuzz-link-{}", std::process::id()));
-        std::fs::create_dir_all(&d).expect("create the work directory");
-        d
-    })
-}
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (head, tail) = data.split_at(n);
-    *data = tail;
-    head
-}
-
-fn len_prefix(data: &mut &[u8]) -> usize {
-    let b = take(data, 2);
-    let mut v = [0u8; 2];
-    v[..b.len()].copy_from_slice(b);
-    u16::from_le_bytes(v) as usize
+    DIR.get_or_init(|| new_work_dir("link"))
 }
 
 fuzz_target!(|data: &[u8]| {
