@@ -72,9 +72,8 @@ pub fn parse_from<T: clap::Parser>(
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let mut out = std::io::stdout().lock();
-                    let _ = write!(out, "{}", e.render());
-                    let _ = out.flush();
+                    let text = e.render().to_string();
+                    print(&text, &mut std::io::stdout().lock(), rep);
                 }
                 _ => {
                     let _ = rep.report(clap_error_kind(&e).into());
@@ -155,14 +154,23 @@ fn clap_error_kind(e: &clap::Error) -> Kind {
 /// `unknown_explain_code`.
 pub fn explain(code: &str, out: &mut dyn Write, rep: &mut Reporter) {
     match tdf_errors::explain(code) {
-        Some(text) => {
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                let _ = rep.report(Kind::write_error("standard output", io_reason(&e)).into());
-            }
-        }
+        Some(text) => print(&text, out, rep),
         None => {
             let _ = rep.report(Kind::unknown_explain_code(code).into());
         }
+    }
+}
+
+/// Prints a text the user asked for (`--help`, `--version`, `--explain`) on `out`, the
+/// standard output: a failure to write it (a full disk, `> /dev/full`) is `write_error`
+/// and the exit status 1, as for every output; a reader that went away (`| head`) is
+/// not an error, as for the listings.
+pub fn print(text: &str, out: &mut dyn Write, rep: &mut Reporter) {
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            let _ = rep.report(Kind::write_error("standard output", io_reason(&e)).into());
+        }
+        _ => {}
     }
 }
 

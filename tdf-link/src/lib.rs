@@ -63,16 +63,12 @@ pub fn run(args: Vec<OsString>, stdout: &mut dyn Write, rep: &mut Reporter) -> i
         rep.set_error_limit(limit);
     }
     if parsed.show_version {
-        let _ = stdout.write_all(args::version_text().as_bytes());
+        tdf_core::cli::print(&args::version_text(), stdout, rep);
     }
     match &parsed.request {
-        Request::Help(mode) => {
-            let _ = stdout.write_all(args::help_text(*mode).as_bytes());
-        }
+        Request::Help(mode) => tdf_core::cli::print(&args::help_text(*mode), stdout, rep),
         Request::Explain(code) => match tdf_errors::explain(code) {
-            Some(text) => {
-                let _ = stdout.write_all(text.as_bytes());
-            }
+            Some(text) => tdf_core::cli::print(&text, stdout, rep),
             None => {
                 let _ = rep.report(Diagnostic::new(Kind::unknown_explain_code(code.clone())));
             }

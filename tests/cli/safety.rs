@@ -166,6 +166,34 @@ fn write_failure_on_a_full_device() {
     assert!(!fs::metadata("/dev/null").unwrap().is_file());
 }
 
+/// `--help`, `--version` and `--explain` on a standard output that cannot be written
+/// are errors too (they used to exit 0 having printed nothing).
+#[test]
+fn printed_texts_that_cannot_be_written_are_errors() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for tool in ["tld", "tlib", "tshow"] {
+        for args in [&["--help"][..], &["--version"], &["--explain", "E0701"]] {
+            let full = fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            let o = Command::new(tdf_tests::bin(tool))
+                .args(args)
+                .stdout(full)
+                .output()
+                .unwrap();
+            let e = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{tool} {args:?}: {e}");
+            assert!(
+                e.contains("failed to write 'standard output'"),
+                "{tool} {args:?}: {e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn an_input_may_be_the_output() {
     let dir = setup("safety-inout");
