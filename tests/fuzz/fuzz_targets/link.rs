@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
-use common::{len_prefix, new_work_dir, take};
+use common::{check_output, len_prefix, new_work_dir, run_tld, take};
 
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -64,26 +64,10 @@ fuzz_target!(|data: &[u8]| {
     args.push(pa.into());
     args.push(pb.into());
 
-    let mut rep = tdf_errors::Reporter::with_writer("tld", Box::new(std::io::sink()));
-    let mut stdout = std::io::sink();
-    let status = tdf_link::run(args, &mut stdout, &mut rep);
-    assert!(
-        status == 0 || status == 1,
-        "tld exited {status}: {:?}",
-        rep.diagnostics()
-            .iter()
-            .map(|d| d.render("tld", false))
-            .collect::<Vec<_>>()
-    );
-    if status == 0 {
-        let written = std::fs::read(&out).expect("a successful link writes its output");
-        if let Err(d) = tdf_core::Capsule::read(&written) {
-            panic!(
-                "the linked capsule does not read: {}",
-                d.render("tld", false)
-            );
-        }
-    } else {
-        assert!(!out.exists(), "a failed link wrote its output");
-    }
+    let (status, _) = run_tld(args);
+    check_output(status, &out, "the linked capsule", |b| {
+        tdf_core::Capsule::read(b)
+            .map(drop)
+            .map_err(|d| d.render("tld", false))
+    });
 });

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
-use common::{len_prefix, new_work_dir, take};
+use common::{check_output, len_prefix, new_work_dir, run_tld, take};
 
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -147,17 +147,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let mut rep = tdf_errors::Reporter::with_writer("tld", Box::new(std::io::sink()));
-    let mut stdout = Vec::new();
-    let status = tdf_link::run(args.clone(), &mut stdout, &mut rep);
-    assert!(
-        status == 0 || status == 1,
-        "tld {args:?} exited {status}: {:?}",
-        rep.diagnostics()
-            .iter()
-            .map(|d| d.render("tld", false))
-            .collect::<Vec<_>>()
-    );
+    let (status, stdout) = run_tld(args.clone());
     match mode {
         // A listing is printed on success (and also when the index has a problem that
         // is reported as an error but does not stop the reading).
@@ -189,17 +179,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            if status == 0 {
-                let written = std::fs::read(&out).expect("a successful -mc writes its library");
-                if let Err(d) = tdf_core::Library::read(&written) {
-                    panic!(
-                        "the library built does not read: {}",
-                        d.render("tld", false)
-                    );
-                }
-            } else {
-                assert!(!out.exists(), "a failed -mc wrote its library");
-            }
+            check_output(status, &out, "the library built", |b| {
+                tdf_core::Library::read(b)
+                    .map(drop)
+                    .map_err(|d| d.render("tld", false))
+            });
         }
     }
 });

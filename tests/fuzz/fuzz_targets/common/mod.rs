@@ -1,7 +1,9 @@
 //! What the fuzz targets that run the linker share: a work directory per process and
-//! target, and the reading of their inputs (pieces cut off the front, 16-bit lengths).
+//! target, the reading of their inputs (pieces cut off the front, 16-bit lengths), and
+//! the run of `tld` itself.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 /// A fresh directory `tdf-fuzz-TARGET-PID` below `TDF_FUZZ_TMP` (which the run script
 /// points at a directory it removes afterwards) or the system's temporary directory.
@@ -26,4 +28,41 @@ pub fn len_prefix(data: &mut &[u8]) -> usize {
     let mut v = [0u8; 2];
     v[..b.len()].copy_from_slice(b);
     u16::from_le_bytes(v) as usize
+}
+
+/// Runs `tld ARGS` as the binary does (`tdf_link::run`), standard output into a buffer,
+/// and checks the exit status: 0 or 1, never a usage error (2), which the targets never
+/// provoke. Returns the status and what was printed.
+pub fn run_tld(args: Vec<OsString>) -> (i32, Vec<u8>) {
+    let mut rep = tdf_errors::Reporter::with_writer("tld", Box::new(std::io::sink()));
+    let mut stdout = Vec::new();
+    let status = tdf_link::run(args.clone(), &mut stdout, &mut rep);
+    assert!(
+        status == 0 || status == 1,
+        "tld {args:?} exited {status}: {:?}",
+        rep.diagnostics()
+            .iter()
+            .map(|d| d.render("tld", false))
+            .collect::<Vec<_>>()
+    );
+    (status, stdout)
+}
+
+/// After a run with `status`: a success left `out`, which `read` accepts (else the
+/// error, rendered, is the panic); a failure left nothing at `out`.
+pub fn check_output<E: std::fmt::Display>(
+    status: i32,
+    out: &Path,
+    what: &str,
+    read: impl FnOnce(&[u8]) -> Result<(), E>,
+) {
+    if status == 0 {
+        let written =
+            std::fs::read(out).unwrap_or_else(|_| panic!("a successful run writes {what}"));
+        if let Err(e) = read(&written) {
+            panic!("{what} does not read: {e}");
+        }
+    } else {
+        assert!(!out.exists(), "a failed run wrote {what}");
+    }
 }
