@@ -2,12 +2,14 @@
 //! and judging the result by its `expect` file.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tdf_tests::canon::{capsules_equivalent, libraries_equivalent};
+use tdf_tests::run::{files, run_limited, snapshot};
+
+/// The folders of a case that are not its files: TenDRA's decoded views, C sources.
+const SKIPPED: &[&str] = &["decoded", "src"];
 
 /// How a TDF file of a case is to be checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,34 +140,6 @@ fn magic(data: &[u8]) -> &[u8] {
     &data[..data.len().min(4)]
 }
 
-/// Every file below `dir` (relative paths with `/`), skipping `decoded/` and `src/`.
-fn walk(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(dir.join(&rel)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let r = rel.join(e.file_name());
-            let top = r
-                .components()
-                .next()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned());
-            if matches!(top.as_deref(), Some("decoded") | Some("src")) {
-                continue;
-            }
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(r),
-                Ok(_) => out.push(r.to_string_lossy().replace('\\', "/")),
-                Err(_) => {}
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 impl Case {
     pub fn load(dir: &Path) -> Case {
         let cmd = read_text(&dir.join("cmd"));
@@ -182,7 +156,7 @@ impl Case {
                 .collect(),
             stdout: std::fs::read(dir.join("stdout")).unwrap_or_default(),
             stderr: read_text(&dir.join("stderr")),
-            files: walk(dir),
+            files: files(dir, SKIPPED),
             rejected: BTreeMap::new(),
         };
         case.rejected = case.find_rejected();
@@ -328,9 +302,14 @@ impl Case {
         if self.words.iter().any(|w| w.contains("out/")) {
             std::fs::create_dir_all(work.join("out")).map_err(|e| e.to_string())?;
         }
-        let before = snapshot(&work);
-        let (code, stdout, stderr) = run_with_timeout(tld, &self.words[1..], &work)?;
-        let after = snapshot(&work);
+        let before = snapshot(&work, SKIPPED);
+        let ran = run_limited(tld, &self.words[1..], &work, Duration::from_secs(120))
+            .map_err(|e| format!("cannot run {}: {e}", tld.display()))?;
+        let Some(status) = ran.status else {
+            return Err("timed out after 120 s".into());
+        };
+        let (code, stdout, stderr) = (status.code(), ran.stdout, ran.stderr);
+        let after = snapshot(&work, SKIPPED);
         let stderr = String::from_utf8_lossy(&stderr).into_owned();
         let show = || {
             format!(
@@ -460,55 +439,6 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walk(dir)
-        .into_iter()
-        .filter_map(|rel| std::fs::read(dir.join(&rel)).ok().map(|d| (rel, d)))
-        .collect()
-}
-
-type RunResult = (Option<i32>, Vec<u8>, Vec<u8>);
-
-fn run_with_timeout(tld: &Path, args: &[String], dir: &Path) -> Result<RunResult, String> {
-    let mut child = Command::new(tld)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", tld.display()))?;
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("timed out after 120 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    Ok((
-        status.code(),
-        t_out.join().unwrap_or_default(),
-        t_err.join().unwrap_or_default(),
-    ))
 }
 
 #[cfg(test)]

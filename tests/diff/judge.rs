@@ -32,13 +32,12 @@
 //! examines them rather than after the fixpoint (B.12).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tdf_core::{Capsule, ExtName, Usage};
 use tdf_tests::rng::Rng;
+use tdf_tests::run::{run_limited, snapshot};
 
 use crate::case::Case;
 use crate::scenario::{Kind, Opt, Scenario};
@@ -93,30 +92,6 @@ pub struct Tools {
     pub work: PathBuf,
 }
 
-/// Every file below `dir` (relative paths), with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(dir.join(&rel)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let r = rel.join(e.file_name());
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(r),
-                Ok(_) => {
-                    if let Ok(d) = std::fs::read(dir.join(&r)) {
-                        out.insert(r.to_string_lossy().into_owned(), d);
-                    }
-                }
-                Err(_) => {}
-            }
-        }
-    }
-    out
-}
-
 fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut v: Vec<String> = after
         .iter()
@@ -131,42 +106,11 @@ fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>
 
 /// Runs `tool args` in `dir`, with a time limit.
 pub fn run_tool(tool: &Path, args: &[String], dir: &Path) -> Run {
-    let before = snapshot(dir);
-    let mut child = Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let before = snapshot(dir, &[]);
+    let ran = run_limited(tool, args, dir, Duration::from_secs(60))
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", tool.display()));
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break Some(s);
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    };
-    let stdout = t_out.join().unwrap_or_default();
-    let mut stderr = t_err.join().unwrap_or_default();
-    let (code, signal) = match status {
+    let (stdout, mut stderr) = (ran.stdout, ran.stderr);
+    let (code, signal) = match ran.status {
         Some(s) => {
             use std::os::unix::process::ExitStatusExt;
             (s.code(), s.signal())
@@ -176,7 +120,7 @@ pub fn run_tool(tool: &Path, args: &[String], dir: &Path) -> Run {
             (None, Some(9))
         }
     };
-    let after = snapshot(dir);
+    let after = snapshot(dir, &[]);
     Run {
         code,
         signal,

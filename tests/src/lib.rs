@@ -9,6 +9,7 @@
 pub mod canon;
 pub mod fixtures;
 pub mod rng;
+pub mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
