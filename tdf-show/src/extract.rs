@@ -117,36 +117,14 @@ impl Extractor<'_> {
             if self.ready.contains(&rel_key) {
                 continue;
             }
-            match fs::symlink_metadata(&path) {
-                Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&path) {
-                    Ok(target) if target.starts_with(&self.canonical_base) => {
-                        if !target.is_dir() {
-                            return Err(DirError::Create(
-                                path,
-                                io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
-                            ));
-                        }
-                    }
-                    _ => {
-                        return Err(DirError::Unsafe(format!(
-                            "'{}' is a symbolic link that leads outside the target directory",
-                            show_bytes(&rel_key)
-                        )))
-                    }
-                },
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
-                    return Err(DirError::Create(
-                        path,
-                        io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
-                    ))
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            match existing_dir(&path, &self.canonical_base, &rel_key) {
+                Ok(true) => {}
+                Ok(false) => {
                     if let Err(e) = create_dir(&path) {
                         return Err(DirError::Create(path, e));
                     }
                 }
-                Err(e) => return Err(DirError::Create(path, e)),
+                Err(e) => return Err(e),
             }
             self.ready.insert(rel_key.clone());
         }
@@ -220,33 +198,46 @@ fn check_existing_dirs(
         }
         rel_key.extend_from_slice(c);
         path.push(os(c));
-        match fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&path) {
-                Ok(target) if target.starts_with(canonical_base) && target.is_dir() => {}
-                Ok(target) if target.starts_with(canonical_base) => {
-                    return Err(DirError::Create(
-                        path,
-                        io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
-                    ))
-                }
-                _ => {
-                    return Err(DirError::Unsafe(format!(
-                        "'{}' is a symbolic link that leads outside the target directory",
-                        show_bytes(&rel_key)
-                    )))
-                }
-            },
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(DirError::Create(
-                    path,
-                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
-                ))
+        match existing_dir(&path, canonical_base, &rel_key) {
+            Ok(true) => {}
+            // Missing (everything below is created later), or it cannot be looked at
+            // (creating it will say why).
+            Ok(false) => return Ok(()),
+            Err(DirError::Create(_, e)) if e.kind() != io::ErrorKind::NotADirectory => {
+                return Ok(())
             }
-            Err(_) => return Ok(()),
+            Err(e) => return Err(e),
         }
     }
     Ok(())
+}
+
+/// Whether the directory component `path` (`rel_key` below the target, for messages)
+/// exists as a directory inside the target `canonical_base`: `Ok(true)` for a
+/// directory, or a symbolic link resolving to one inside the target; `Ok(false)` when
+/// there is nothing at `path`; an error for a link leading outside (`Unsafe`), anything
+/// that is not a directory, or a failure to look.
+fn existing_dir(path: &Path, canonical_base: &Path, rel_key: &[u8]) -> Result<bool, DirError> {
+    let not_a_directory = || {
+        DirError::Create(
+            path.to_path_buf(),
+            io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+        )
+    };
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(path) {
+            Ok(target) if target.starts_with(canonical_base) && target.is_dir() => Ok(true),
+            Ok(target) if target.starts_with(canonical_base) => Err(not_a_directory()),
+            _ => Err(DirError::Unsafe(format!(
+                "'{}' is a symbolic link that leads outside the target directory",
+                show_bytes(rel_key)
+            ))),
+        },
+        Ok(m) if m.is_dir() => Ok(true),
+        Ok(_) => Err(not_a_directory()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(DirError::Create(path.to_path_buf(), e)),
+    }
 }
 
 /// A member to write, with the path components it is written to.
