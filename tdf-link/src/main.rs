@@ -58,7 +58,10 @@ pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) ->
 #[cfg(all(unix, not(test)))]
 fn keep_freed_memory() {
     let listing = matches!(
-        std::env::args_os().nth(1).as_deref().and_then(|w| w.to_str()),
+        std::env::args_os()
+            .nth(1)
+            .as_deref()
+            .and_then(|w| w.to_str()),
         Some("-mt" | "-mx")
     );
     #[cfg(target_env = "gnu")]
