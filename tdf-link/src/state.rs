@@ -8,9 +8,9 @@
 //! the counts and links of the units are kept compactly ([`UnitSetTable`]).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use tdf_core::capsule::FlatCapsule;
+use tdf_core::hash::FastHashMap;
 use tdf_core::tables::{LinkTables, MappingTable, ShapeIdx, UnitSetTable};
 use tdf_core::UnitSetList;
 
@@ -82,7 +82,7 @@ pub struct Linker<'a> {
     pub check: Option<Box<tdf_core::decode::Decoded>>,
     /// The accepted rename rules as diagnostics print them: (shape, from) → to. A
     /// capsule rejected for a name's usage names it as renamed (see `load.rs`).
-    pub renamed: HashMap<(String, String), String>,
+    pub renamed: FastHashMap<(String, String), String>,
 }
 
 impl<'a> Linker<'a> {
@@ -104,7 +104,7 @@ impl<'a> Linker<'a> {
             shape_order: Vec::new(),
             hashes: Vec::new(),
             check: None,
-            renamed: HashMap::new(),
+            renamed: FastHashMap::default(),
         }
     }
 
