@@ -466,7 +466,7 @@ fn readme_console(title: &str) -> Vec<(String, String)> {
 /// must exit 0. A command may end in `| head -n N`, which keeps the first N lines.
 fn run_readme_steps(name: &str, steps: Vec<(String, String)>, must_succeed: bool) {
     let dir = tdf_tests::scratch(name);
-    copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
+    tdf_tests::run::copy_dir(&tdf_tests::workspace_root().join("examples"), &dir).unwrap();
     for (cmd, expected) in steps {
         let (run, head) = match cmd.split_once(" | head -n ") {
             Some((run, n)) => (run, Some(n.parse::<usize>().expect("a line count"))),
@@ -487,19 +487,6 @@ fn run_readme_steps(name: &str, steps: Vec<(String, String)>, must_succeed: bool
             got = got.lines().take(n).map(|l| format!("{l}\n")).collect();
         }
         assert_eq!(got, expected, "README: output of `{cmd}` differs");
-    }
-}
-
-/// Copies `from` into `to`, directories included.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
     }
 }
 
@@ -567,7 +554,7 @@ fn help_examples_run_on_the_shipped_example() {
     let mut ran = 0;
     for (i, (t, args)) in helps.iter().enumerate() {
         let dir = tdf_tests::scratch(&format!("help-examples-{i}"));
-        copy_tree(&tdf_tests::workspace_root().join("examples"), &dir);
+        tdf_tests::run::copy_dir(&tdf_tests::workspace_root().join("examples"), &dir).unwrap();
         std::fs::write(dir.join("units.list"), "main.j\nstats.j\nreport.j\n").unwrap();
         let help = tool(t, &dir).args(*args).output().unwrap();
         let help = String::from_utf8(help.stdout).unwrap();

@@ -32,21 +32,8 @@ fn examples() -> PathBuf {
 /// A scratch copy of the example's capsules and libraries.
 fn copy_examples(name: &str) -> PathBuf {
     let dir = tdf_tests::scratch(name);
-    copy_tree(&examples(), &dir);
+    tdf_tests::run::copy_dir(&examples(), &dir).unwrap();
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Runs our `tld` in `dir`; it must succeed without a word.

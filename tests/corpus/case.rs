@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tdf_tests::canon::{capsules_equivalent, libraries_equivalent};
-use tdf_tests::run::{files, run_limited, snapshot};
+use tdf_tests::run::{copy_dir, files, run_limited, snapshot};
 
 /// The folders of a case that are not its files: TenDRA's decoded views, C sources.
 const SKIPPED: &[&str] = &["decoded", "src"];
@@ -420,25 +420,6 @@ impl Case {
             .position(|x| x == "-d" || x == "--debug-file")
             .and_then(|i| w.get(i + 1).cloned())
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let target = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
-            copy_dir(&e.path(), &target)?;
-        } else {
-            std::fs::copy(e.path(), &target)?;
-            // Corpus files are read-only; the copy must be replaceable.
-            let mut perm = std::fs::metadata(&target)?.permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perm.set_readonly(false);
-            std::fs::set_permissions(&target, perm)?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use tdf_core::{Capsule, ExtName, Usage};
 use tdf_tests::rng::Rng;
-use tdf_tests::run::{run_limited, snapshot};
+use tdf_tests::run::{copy_dir, run_limited, snapshot};
 
 use crate::case::Case;
 use crate::scenario::{Kind, Opt, Scenario};
@@ -595,18 +595,4 @@ pub fn write_reproducer(tools: &Tools, s: &Scenario, why: &str, dest: &Path) {
     copy_dir(&case_dir, dest).expect("copy reproducer");
     let note = format!("{why}\n\n{}", s.describe());
     std::fs::write(dest.join("note"), note).expect("write note");
-}
-
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let target = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
-            copy_dir(&e.path(), &target)?;
-        } else {
-            std::fs::copy(e.path(), &target)?;
-        }
-    }
-    Ok(())
 }

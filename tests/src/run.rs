@@ -98,3 +98,24 @@ pub fn snapshot(dir: &Path, skip: &[&str]) -> BTreeMap<String, Vec<u8>> {
         .filter_map(|rel| std::fs::read(dir.join(&rel)).ok().map(|d| (rel, d)))
         .collect()
 }
+
+/// Copies the directory `from` to `to` (created), files made writable: the corpus's
+/// files are read-only, and a copy is a place to run in.
+pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+            // Corpus files are read-only; the copy must be replaceable.
+            let mut perm = std::fs::metadata(&target)?.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(&target, perm)?;
+        }
+    }
+    Ok(())
+}
