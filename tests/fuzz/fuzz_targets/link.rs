@@ -21,7 +21,9 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
-use common::{check_output, len_prefix, new_work_dir, run_tld, take};
+use common::{
+    check_output, len_prefix, new_work_dir, push_link_operands, run_tld, take, write_inputs,
+};
 
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -38,16 +40,7 @@ fuzz_target!(|data: &[u8]| {
     let lib = rest;
 
     let dir = work_dir();
-    let (pa, pb, pl, out) = (
-        dir.join("a.j"),
-        dir.join("b.j"),
-        dir.join("lib.tl"),
-        dir.join("out.j"),
-    );
-    std::fs::write(&pa, a).unwrap();
-    std::fs::write(&pb, b).unwrap();
-    std::fs::write(&pl, lib).unwrap();
-    let _ = std::fs::remove_file(&out);
+    let files = write_inputs(dir, a, b, lib, "out.j");
 
     let mut args: Vec<OsString> = Vec::new();
     for (bit, flag) in [(1, "-a"), (2, "-i"), (4, "-w"), (8, "-M")] {
@@ -55,17 +48,10 @@ fuzz_target!(|data: &[u8]| {
             args.push(flag.into());
         }
     }
-    args.push("-o".into());
-    args.push(out.clone().into());
-    args.push("-L".into());
-    args.push(dir.clone().into());
-    args.push("-l".into());
-    args.push("lib".into());
-    args.push(pa.into());
-    args.push(pb.into());
+    push_link_operands(&mut args, dir, &files);
 
     let (status, _) = run_tld(args);
-    check_output(status, &out, "the linked capsule", |b| {
+    check_output(status, &files.out, "the linked capsule", |b| {
         tdf_core::Capsule::read(b)
             .map(drop)
             .map_err(|d| d.render("tld", false))

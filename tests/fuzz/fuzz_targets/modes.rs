@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 mod common;
-use common::{check_output, len_prefix, new_work_dir, run_tld, take};
+use common::{check_output, len_prefix, new_work_dir, run_tld, take, write_inputs};
 
 fn work_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -76,16 +76,8 @@ fuzz_target!(|data: &[u8]| {
 
     let dir = work_dir();
     let x = dir.join("x");
-    let (pa, pb, pl, out) = (
-        dir.join("a.j"),
-        dir.join("b.j"),
-        dir.join("lib.tl"),
-        dir.join("out.tl"),
-    );
-    std::fs::write(&pa, a).unwrap();
-    std::fs::write(&pb, b).unwrap();
-    std::fs::write(&pl, lib).unwrap();
-    let _ = std::fs::remove_file(&out);
+    let inputs = write_inputs(dir, a, b, lib, "out.tl");
+    let (pa, pb, pl, out) = (&inputs.a, &inputs.b, &inputs.lib, &inputs.out);
     let _ = std::fs::remove_dir_all(&x);
     std::fs::create_dir_all(&x).unwrap();
     let outside_before = files(dir);

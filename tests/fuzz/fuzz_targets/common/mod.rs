@@ -66,3 +66,41 @@ pub fn check_output<E: std::fmt::Display>(
         assert!(!out.exists(), "a failed run wrote {what}");
     }
 }
+
+/// The files of one run in the work directory: capsules `a.j` and `b.j`, the library
+/// `lib.tl`, and the output, which [`write_inputs`] removed.
+pub struct Inputs {
+    pub a: PathBuf,
+    pub b: PathBuf,
+    pub lib: PathBuf,
+    pub out: PathBuf,
+}
+
+/// Writes capsules `a`, `b` and the library `lib` into `dir` and removes an old output
+/// called `output`.
+pub fn write_inputs(dir: &Path, a: &[u8], b: &[u8], lib: &[u8], output: &str) -> Inputs {
+    let files = Inputs {
+        a: dir.join("a.j"),
+        b: dir.join("b.j"),
+        lib: dir.join("lib.tl"),
+        out: dir.join(output),
+    };
+    std::fs::write(&files.a, a).unwrap();
+    std::fs::write(&files.b, b).unwrap();
+    std::fs::write(&files.lib, lib).unwrap();
+    let _ = std::fs::remove_file(&files.out);
+    files
+}
+
+/// The operands of a link: `-o OUT -L DIR -l lib A B`.
+#[allow(dead_code)] // `modes` builds libraries instead
+pub fn push_link_operands(args: &mut Vec<OsString>, dir: &Path, files: &Inputs) {
+    args.push("-o".into());
+    args.push(files.out.clone().into());
+    args.push("-L".into());
+    args.push(dir.into());
+    args.push("-l".into());
+    args.push("lib".into());
+    args.push(files.a.clone().into());
+    args.push(files.b.clone().into());
+}
