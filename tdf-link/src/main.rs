@@ -46,15 +46,17 @@ pub extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) ->
 /// grow by `mremap`, without a copy, and a freed one goes back at once. Keeping those in
 /// the heap too (a 1 GiB mapping threshold, tried) left the old copy of every grown
 /// table in the heap: 210 MB against 197 MB of peak memory for the link of 200,000
-/// capsules (the limit is 199 MB), for no measurable time (a link against a library of
-/// 20,000 capsules, 30 runs: 58.0 ms against 59.2 ms mean, 55.6 against 54.6 ms min).
+/// capsules (the limit is 199 MB), for 3–5% of a link against a library of 20,000
+/// capsules (`paired`, 30 rounds, twice: medians 60.5 and 66.6 ms with the heap against
+/// 62.3 and 70.1 ms without; TenDRA's `tld` 3.15 s on the same link).
 ///
 /// The library modes `-mt` and `-mx` (the mode word comes first) are the exception:
 /// they free the tables of the index check before they print or extract, and the blocks
 /// they allocate then reuse those pages if blocks up to 4 MiB stay in the heap: 1,272
-/// page faults instead of 1,440 and 7.55 ms instead of 8.18 ms for `tld -mt -i -s` of a
-/// 20,000-member library (`perf stat`, 30 runs). A link would keep the old copies of
-/// its growing tables so (204 MB for 200,000 capsules, over the limit).
+/// page faults instead of 1,440 for `tld -mt -i -s` of a 20,000-member library, and
+/// medians of 9.62 and 9.25 ms against 10.14 and 9.68 ms (`paired`, 60 rounds, twice;
+/// TenDRA's `tld -mt -i -s` 391 ms on the same library). A link would keep the old
+/// copies of its growing tables so (204 MB for 200,000 capsules, over the limit).
 #[cfg(all(unix, not(test)))]
 fn keep_freed_memory() {
     let listing = matches!(
