@@ -9,6 +9,7 @@ mod explain;
 mod json;
 mod outputs;
 mod safety;
+mod startup;
 mod tld;
 mod tlib;
 mod tshow;
