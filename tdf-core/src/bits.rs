@@ -535,6 +535,49 @@ impl Writer {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
+
+    /// Forgets everything written, keeping the room.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.used = 0;
+    }
+
+    /// Appends `nibbles` nibbles of `bytes` (most significant first; `bytes` holds at
+    /// least that many). The position must be on a nibble boundary, as after TDFINTs.
+    #[inline]
+    pub fn write_nibbles(&mut self, bytes: &[u8], nibbles: usize) {
+        let whole = nibbles / 2;
+        let odd = nibbles % 2 == 1;
+        match self.used {
+            0 => {
+                self.buf.extend_from_slice(&bytes[..whole]);
+                if odd {
+                    self.buf.push(bytes[whole] & 0xF0);
+                    self.used = 4;
+                }
+            }
+            4 => {
+                // Every byte straddles two: its high nibble ends the last byte.
+                let mut last = self.buf.pop().expect("a half-filled byte exists");
+                self.buf.reserve(whole + 1);
+                for &b in &bytes[..whole] {
+                    self.buf.push(last | (b >> 4));
+                    last = b << 4;
+                }
+                if odd {
+                    self.buf.push(last | (bytes[whole] >> 4));
+                    self.used = 0;
+                } else {
+                    self.buf.push(last);
+                }
+            }
+            _ => {
+                for i in 0..nibbles {
+                    self.write_nibble(bytes[i / 2] >> (4 * (1 - i % 2)));
+                }
+            }
+        }
+    }
 }
 
 /// The octal digits of `v`, one per nibble (digit `i` in bits `4i..4i+3`), without
@@ -585,6 +628,30 @@ mod tests {
         let mut w = Writer::new();
         w.write_tdfint(v);
         w.finish()
+    }
+
+    #[test]
+    fn nibbles_copied_at_any_position() {
+        let bytes = [0x9A, 0xC3, 0x5F, 0x70];
+        for lead in [0, 1, 3, 4, 8, 12] {
+            for nibbles in 0..=7 {
+                let mut a = Writer::new();
+                let mut b = Writer::new();
+                for w in [&mut a, &mut b] {
+                    if lead > 0 {
+                        w.write_bits(0b1011_0110_1101 & ((1 << lead) - 1), lead);
+                    }
+                }
+                a.write_nibbles(&bytes, nibbles);
+                for i in 0..nibbles {
+                    b.write_nibble(bytes[i / 2] >> (4 * (1 - i % 2)));
+                }
+                assert_eq!(a.bit_len(), b.bit_len(), "lead {lead}, {nibbles} nibbles");
+                a.write_tdfint(5);
+                b.write_tdfint(5);
+                assert_eq!(a.finish(), b.finish(), "lead {lead}, {nibbles} nibbles");
+            }
+        }
     }
 
     #[test]

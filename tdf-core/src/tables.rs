@@ -24,7 +24,7 @@ use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::hash::{FastHashMap, FastIndexMap, NameHashBuilder};
 
-use crate::bits::prefetch;
+use crate::bits::{prefetch, Writer};
 use crate::capsule::Link;
 use crate::library::Library;
 use crate::linkinfo::{merge_usage, Merge, Usage};
@@ -780,27 +780,39 @@ impl MappingTable {
 /// The configured unit sets and the units read into each, in reading order.
 ///
 /// A large link keeps millions of units (ten per capsule in C producer output), so they
-/// are stored as bytes, each number a LEB128 varint, one after the other in chunks that
-/// never move, a list of chunks per unit set:
+/// are stored as bytes, one record after the other in chunks that never move, a list of
+/// chunks per unit set. A record holds:
 ///
-/// * per unit: its capsule (an index into the capsules registered with
-///   [`UnitSetTable::add_capsule`]), the offset and length of its body in that capsule,
-///   and its number of counted entries plus one (0: the unit declared no counts). The
-///   capsule is stored as the difference from the previous unit of the same set (0 or
-///   1, mostly), and the offset, within the same capsule, from the end of that unit's
-///   body;
-/// * per entry: the program shape and the count; then per entry the number of links and
-///   each link's unit-scope and output id. Only shapes with a count or a link get an
-///   entry (the others are zero in the output), in increasing order of program shape,
-///   which is the order of the output: the emitter lays a unit out in one pass.
+/// * LEB128 varints: the unit's capsule (an index into the capsules registered with
+///   [`UnitSetTable::add_capsule`]) and whether its *layout* differs from the previous
+///   unit's of the same set; if it does, the layout plus one (0: the unit declared no
+///   counts); the offset and the length of its body in that capsule. The capsule is
+///   stored as the difference from the previous unit of the same set (0 or 1, mostly),
+///   doubled, plus one when the layout differs; the offset, within the same capsule,
+///   from the end of that unit's body;
+/// * for a counted unit, its *header*: a varint, the header's number of nibbles, then the
+///   header itself, the unit's counts and links exactly as an output capsule encodes them
+///   (TDFINTs, §2.4: the number of shapes, each shape's count, the number again, then
+///   each shape's number of links and its links), with output ids, over the shapes of
+///   its layout; a last odd nibble is padded with zeros to a byte.
 ///
-/// A typical unit takes about 12 bytes, where a body slice and a vector per shape would
-/// take over a hundred.
+/// A layout is the list of program shapes of a unit's capsule, in increasing order (the
+/// order of the output), interned: capsules with the same shapes share one. When a
+/// unit's layout is the output's list of shapes (every capsule of a link has the same
+/// shapes, the usual case), the emitter copies the header as it is; otherwise it reads
+/// the header and lays it out again over the output's shapes, with zeros for the shapes
+/// the unit's capsule did not have. A header is as long as the unit's own in its input,
+/// give or take the digits of the output ids: memory stays in proportion to the input.
 #[derive(Debug, Clone)]
 pub struct UnitSetTable<'a> {
     pub list: UnitSetList,
     capsules: Vec<&'a [u8]>,
     sets: Vec<SetRecords>,
+    /// The layouts, by number, and their numbers by shapes.
+    layouts: Vec<Box<[u32]>>,
+    layout_ids: FastHashMap<Box<[u32]>, u32>,
+    /// The header of the unit being written ([`UnitWriter`]).
+    header: Writer,
 }
 
 /// The units of one set.
@@ -809,9 +821,11 @@ struct SetRecords {
     /// The records; a record never spans chunks.
     chunks: Vec<Vec<u8>>,
     len: usize,
-    /// The capsule and body end of the last unit: the next record is relative to them.
+    /// The capsule, body end and layout code of the last unit: the next record is
+    /// relative to them.
     last_capsule: u32,
     last_end: usize,
+    last_layout: u64,
 }
 
 /// Chunk sizes of the unit records: they double from the first to the last. A unit
@@ -854,6 +868,9 @@ impl<'a> UnitSetTable<'a> {
             list,
             capsules: Vec::new(),
             sets,
+            layouts: Vec::new(),
+            layout_ids: FastHashMap::default(),
+            header: Writer::new(),
         }
     }
 
@@ -863,28 +880,66 @@ impl<'a> UnitSetTable<'a> {
         u32::try_from(self.capsules.len() - 1).expect("fewer than 2^32 capsules")
     }
 
-    /// Starts a unit of set `set` (by order number) from capsule `capsule`, whose body is
-    /// `body` (a slice of the capsule). `entries` is `None` for a unit read with no
-    /// counts, else the number of entries that follow: first each entry's
-    /// [`UnitWriter::count`] (program shapes in increasing order), then each entry's
-    /// [`UnitWriter::links`] and its [`UnitWriter::link`]s, in the same order; `links`
-    /// is the total number of links.
+    /// The number of the layout of `shapes` (program shapes in increasing order),
+    /// interned if new.
+    pub fn layout(&mut self, shapes: &[u32]) -> u32 {
+        debug_assert!(shapes.windows(2).all(|w| w[0] < w[1]), "increasing shapes");
+        if let Some(&id) = self.layout_ids.get(shapes) {
+            return id;
+        }
+        let id = u32::try_from(self.layouts.len()).expect("fewer than 2^32 layouts");
+        self.layouts.push(shapes.into());
+        self.layout_ids.insert(shapes.into(), id);
+        id
+    }
+
+    /// The number of the layout of `shapes`, if some unit has it.
+    pub fn find_layout(&self, shapes: &[u32]) -> Option<u32> {
+        self.layout_ids.get(shapes).copied()
+    }
+
+    /// The program shapes of layout `layout`, in increasing order.
+    pub fn layout_shapes(&self, layout: u32) -> &[u32] {
+        &self.layouts[layout as usize]
+    }
+
+    /// Adds a unit of set `set` (by order number) that declared no counts, from capsule
+    /// `capsule`, whose body is `body` (a slice of the capsule).
+    pub fn add_uncounted(&mut self, set: usize, capsule: u32, body: &[u8]) {
+        self.header.clear();
+        self.push_record(set, capsule, body, None);
+    }
+
+    /// Starts a counted unit of set `set` from capsule `capsule`, whose body is `body` (a
+    /// slice of the capsule), laid out over the shapes of `layout`: its header follows
+    /// through the [`UnitWriter`], and [`UnitWriter::finish`] stores the unit.
     pub fn begin_unit(
         &mut self,
         set: usize,
         capsule: u32,
-        body: &[u8],
-        entries: Option<usize>,
-        links: usize,
-    ) -> UnitWriter<'_> {
+        body: &'a [u8],
+        layout: u32,
+    ) -> UnitWriter<'_, 'a> {
+        self.header.clear();
+        UnitWriter {
+            table: self,
+            set,
+            capsule,
+            body,
+            layout,
+        }
+    }
+
+    /// Appends the record of a unit whose header (if counted) is in `self.header`.
+    fn push_record(&mut self, set: usize, capsule: u32, body: &[u8], layout: Option<u32>) {
         let data = self.capsules[capsule as usize];
         let offset = (body.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
         assert!(
             offset <= data.len() && body.len() <= data.len() - offset,
             "a unit body lies within its capsule"
         );
-        let numbers = 4 + 3 * entries.unwrap_or(0) + 2 * links;
-        let room = numbers.saturating_mul(MAX_VARINT);
+        let header = self.header.as_bytes();
+        let room = 6 * MAX_VARINT + header.len();
         let records = &mut self.sets[set];
         let fits = matches!(records.chunks.last(), Some(c) if c.capacity() - c.len() >= room);
         if !fits {
@@ -903,15 +958,23 @@ impl<'a> UnitSetTable<'a> {
         } else {
             offset
         };
+        let code = layout.map_or(0, |l| u64::from(l) + 1);
+        let changed = code != records.last_layout;
         records.last_capsule = capsule;
         records.last_end = offset + body.len();
+        records.last_layout = code;
         let chunk = records.chunks.last_mut().expect("a chunk with room");
-        put_varint(chunk, capsule_delta.into());
+        put_varint(chunk, (u64::from(capsule_delta) << 1) | u64::from(changed));
+        if changed {
+            put_varint(chunk, code);
+        }
         // The offset's lowest bit says whether it is relative to the last body's end.
         put_varint(chunk, ((offset_delta as u64) << 1) | u64::from(relative));
         put_varint(chunk, body.len() as u64);
-        put_varint(chunk, entries.map_or(0, |e| e as u64 + 1));
-        UnitWriter { chunk }
+        if code != 0 {
+            put_varint(chunk, self.header.bit_len() / 4);
+            chunk.extend_from_slice(header);
+        }
     }
 
     /// Number of units in set `set`.
@@ -941,6 +1004,39 @@ impl<'a> UnitSetTable<'a> {
     }
 }
 
+/// Writes the header of the unit [`UnitSetTable::begin_unit`] started: the unit's counts
+/// and links as the output encodes them over the shapes of its layout, TDFINT by TDFINT
+/// ([`UnitWriter::int`]; a link is two), then [`UnitWriter::finish`].
+#[derive(Debug)]
+pub struct UnitWriter<'t, 'a> {
+    table: &'t mut UnitSetTable<'a>,
+    set: usize,
+    capsule: u32,
+    body: &'a [u8],
+    layout: u32,
+}
+
+impl UnitWriter<'_, '_> {
+    /// Appends one TDFINT of the header.
+    #[inline]
+    pub fn int(&mut self, v: u32) {
+        self.table.header.write_tdfint(v);
+    }
+
+    /// Appends one link: its unit-scope id, then its output id.
+    #[inline]
+    pub fn link(&mut self, link: Link) {
+        self.table.header.write_tdfint(link.internal);
+        self.table.header.write_tdfint(link.external);
+    }
+
+    /// Stores the unit.
+    pub fn finish(self) {
+        let (set, capsule, body, layout) = (self.set, self.capsule, self.body, self.layout);
+        self.table.push_record(set, capsule, body, Some(layout));
+    }
+}
+
 /// Units the iterator of a unit set reads ahead, to have their bodies fetched into the
 /// cache before they are needed.
 const LOOKAHEAD: usize = 8;
@@ -950,19 +1046,17 @@ const LOOKAHEAD: usize = 8;
 struct Cursor {
     chunk: usize,
     pos: usize,
-    /// The capsule and body end of the last unit read.
+    /// The capsule, body end and layout code of the last unit read.
     capsule: usize,
     end: usize,
+    layout: u64,
 }
 
-/// A unit read ahead: its body, and its number of entries plus one (0: no counts)
-/// with where they start.
+/// A unit read ahead.
 #[derive(Debug, Clone, Copy, Default)]
-struct Ahead<'a> {
+struct Ahead<'a, 't> {
     body: &'a [u8],
-    entries: u64,
-    chunk: usize,
-    pos: usize,
+    header: Option<UnitHeader<'t>>,
 }
 
 /// The iterator of [`UnitSetTable::units`].
@@ -980,14 +1074,14 @@ pub struct Units<'a, 't> {
     /// Where the next record to read ahead starts.
     ahead: Cursor,
     /// The units read ahead: `len` of them from `next` on, cyclically.
-    ring: [Ahead<'a>; LOOKAHEAD],
+    ring: [Ahead<'a, 't>; LOOKAHEAD],
     next: usize,
     len: usize,
 }
 
 impl<'a, 't> Units<'a, 't> {
-    /// Reads the next record ahead into the ring (which has room), skipping its entries,
-    /// and prefetches its body.
+    /// Reads the next record ahead into the ring (which has room) and prefetches its
+    /// body.
     #[inline]
     fn look_ahead(&mut self) {
         let c = &mut self.ahead;
@@ -1001,33 +1095,32 @@ impl<'a, 't> Units<'a, 't> {
                 Some(_) => break,
             }
         }
-        let mut r = LinkReader {
-            data: &self.chunks[c.chunk],
-            pos: c.pos,
-        };
-        c.capsule += r.next_u64() as usize;
-        let offset = r.next_u64();
+        let chunk: &'t [u8] = &self.chunks[c.chunk];
+        let pos = &mut c.pos;
+        let first = get_varint(chunk, pos);
+        c.capsule += (first >> 1) as usize;
+        if first & 1 == 1 {
+            c.layout = get_varint(chunk, pos);
+        }
+        let layout = c.layout;
+        let offset = get_varint(chunk, pos);
         let offset = (offset >> 1) as usize + if offset & 1 == 1 { c.end } else { 0 };
-        let len = r.next_u64() as usize;
+        let len = get_varint(chunk, pos) as usize;
         let body = &self.capsules[c.capsule][offset..offset + len];
         c.end = offset + len;
-        let entries = r.next_u64();
-        let at = r.pos;
-        // Skip the entries: count the last bytes of numbers, without decoding.
-        if entries > 1 {
-            r.skip(2 * (entries as usize - 1));
-            for _ in 1..entries {
-                let links = r.next_u64() as usize;
-                r.skip(2 * links);
-            }
-        }
-        c.pos = r.pos;
-        self.ring[(self.next + self.len) % LOOKAHEAD] = Ahead {
-            body,
-            entries,
-            chunk: c.chunk,
-            pos: at,
+        let header = if layout == 0 {
+            None
+        } else {
+            let nibbles = get_varint(chunk, pos) as usize;
+            let bytes = &chunk[*pos..*pos + nibbles.div_ceil(2)];
+            *pos += bytes.len();
+            Some(UnitHeader {
+                layout: (layout - 1) as u32,
+                nibbles,
+                bytes,
+            })
         };
+        self.ring[(self.next + self.len) % LOOKAHEAD] = Ahead { body, header };
         self.len += 1;
         prefetch(body.as_ptr());
         if body.len() > 32 {
@@ -1035,7 +1128,7 @@ impl<'a, 't> Units<'a, 't> {
         }
     }
 
-    /// The next unit. A unit with entries is read with the reader it comes with.
+    /// The next unit.
     pub fn next_unit(&mut self) -> Option<StoredUnit<'a, 't>> {
         if self.len == 0 {
             return None;
@@ -1044,13 +1137,9 @@ impl<'a, 't> Units<'a, 't> {
         self.next = (self.next + 1) % LOOKAHEAD;
         self.len -= 1;
         self.look_ahead();
-        let r = LinkReader {
-            data: &self.chunks[u.chunk],
-            pos: u.pos,
-        };
         Some(StoredUnit {
             body: u.body,
-            links: (u.entries > 0).then(|| (u.entries as u32 - 1, r)),
+            header: u.header,
         })
     }
 }
@@ -1063,83 +1152,24 @@ impl<'a, 't> Iterator for Units<'a, 't> {
     }
 }
 
-/// Writes the entries of the unit [`UnitSetTable::begin_unit`] started, into room
-/// reserved for them.
-#[derive(Debug)]
-pub struct UnitWriter<'t> {
-    chunk: &'t mut Vec<u8>,
-}
-
-impl UnitWriter<'_> {
-    /// Appends one entry's program shape and count (shapes in increasing order).
-    #[inline]
-    pub fn count(&mut self, shape: ShapeIdx, count: u32) {
-        put_varint(self.chunk, shape as u64);
-        put_varint(self.chunk, count.into());
-    }
-
-    /// Starts the links of the next entry (after every count): their number. The
-    /// links follow with [`UnitWriter::link`].
-    #[inline]
-    pub fn links(&mut self, num_links: u32) {
-        put_varint(self.chunk, num_links.into());
-    }
-
-    /// Appends one link to the current entry.
-    #[inline]
-    pub fn link(&mut self, link: Link) {
-        put_varint(self.chunk, link.internal.into());
-        put_varint(self.chunk, link.external.into());
-    }
-}
-
 /// A stored unit, as [`UnitSetTable::units`] gives it back.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct StoredUnit<'a, 't> {
     pub body: &'a [u8],
-    /// `None` for a unit read with no counts; else the number of entries and a reader
-    /// positioned at the first.
-    pub links: Option<(u32, LinkReader<'t>)>,
+    /// `None` for a unit read with no counts.
+    pub header: Option<UnitHeader<'t>>,
 }
 
-/// Reads back the entries of one stored unit: [`LinkReader::next`] twice per entry
-/// (program shape, count; shapes in increasing order), then per entry
-/// [`LinkReader::next`] for its number of links and [`LinkReader::link`] per link.
-#[derive(Debug, Clone)]
-pub struct LinkReader<'t> {
-    data: &'t [u8],
-    pos: usize,
-}
-
-impl LinkReader<'_> {
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        get_varint(self.data, &mut self.pos)
-    }
-
-    /// Skips `n` numbers.
-    #[inline]
-    fn skip(&mut self, mut n: usize) {
-        while n > 0 {
-            n -= usize::from(self.data[self.pos] < 0x80);
-            self.pos += 1;
-        }
-    }
-
-    /// The next number.
-    #[inline]
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-
-    /// The next link.
-    #[inline]
-    pub fn link(&mut self) -> Link {
-        let internal = self.next();
-        let external = self.next();
-        Link { internal, external }
-    }
+/// The counts and links of a stored unit as the output encodes them over the shapes of
+/// its layout ([`UnitSetTable`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnitHeader<'t> {
+    /// The layout ([`UnitSetTable::layout_shapes`]).
+    pub layout: u32,
+    /// The length of the header in nibbles.
+    pub nibbles: usize,
+    /// The header, a last odd nibble padded with zeros.
+    pub bytes: &'t [u8],
 }
 
 /// The names of one shape of an [`IndexTable`]: merged usage and defining capsule.
@@ -1454,6 +1484,21 @@ mod tests {
         let data: Vec<u8> = (0..=255u8).cycle().take(3 * LAST_CHUNK).collect();
         let mut t = UnitSetTable::new(UnitSetList::default());
         let mut c = 0;
+        let layouts = [t.layout(&[0, 9]), t.layout(&[1, 2, 4]), t.layout(&[0, 9])];
+        assert_eq!(layouts[0], layouts[2]);
+        assert_eq!(t.layout_shapes(layouts[1]), [1, 2, 4]);
+        assert_eq!(t.find_layout(&[1, 2, 4]), Some(layouts[1]));
+        assert_eq!(t.find_layout(&[1, 2]), None);
+        // The numbers of unit i's header: its layout, then TDFINTs of every size.
+        let header = |i: usize| -> (u32, Vec<u32>) {
+            let links = if i == 500 { LAST_CHUNK } else { i % 3 };
+            let mut v = vec![2, (i % 5) as u32, i as u32, 2, links as u32];
+            for k in 0..links {
+                v.extend([k as u32, (i * k) as u32]);
+            }
+            v.push(0);
+            (layouts[i % 2], v)
+        };
         // Enough units to fill several chunks, one far larger than a chunk, and units
         // of two sets interleaved, from a new capsule every 25 units.
         for i in 0..100_000usize {
@@ -1464,21 +1509,15 @@ mod tests {
             let set = 3 + i % 2;
             let body = &cap[i % 1000..i % 1000 + i % 50];
             if i % 7 == 0 {
-                t.begin_unit(set, c, body, None, 0);
+                t.add_uncounted(set, c, body);
                 continue;
             }
-            let links = if i == 500 { LAST_CHUNK } else { i % 3 };
-            let mut u = t.begin_unit(set, c, body, Some(2), links);
-            u.count(i % 5, i as u32);
-            u.count(9, 1);
-            u.links(links as u32);
-            for k in 0..links {
-                u.link(Link {
-                    internal: k as u32,
-                    external: (i * k) as u32,
-                });
+            let (layout, numbers) = header(i);
+            let mut u = t.begin_unit(set, c, body, layout);
+            for v in numbers {
+                u.int(v);
             }
-            u.links(0);
+            u.finish();
         }
         assert!(t.sets[3].chunks.len() >= 2);
         for set in [3, 4] {
@@ -1488,21 +1527,18 @@ mod tests {
                 let cap = &data[(i / 25) % 7..];
                 assert_eq!(u.body, &cap[i % 1000..i % 1000 + i % 50]);
                 assert_eq!(u.body.as_ptr(), cap[i % 1000..].as_ptr());
-                let Some((entries, mut r)) = u.links else {
+                let Some(h) = u.header else {
                     assert_eq!(i % 7, 0);
                     continue;
                 };
-                assert_eq!(entries, 2);
-                let links = if i == 500 { LAST_CHUNK } else { i % 3 };
-                assert_eq!(
-                    (r.next(), r.next(), r.next(), r.next(), r.next()),
-                    ((i % 5) as u32, i as u32, 9, 1, links as u32)
-                );
-                for k in 0..links {
-                    let l = r.link();
-                    assert_eq!((l.internal, l.external), (k as u32, (i * k) as u32));
+                let (layout, numbers) = header(i);
+                assert_eq!(h.layout, layout);
+                let mut w = Writer::new();
+                for &v in &numbers {
+                    w.write_tdfint(v);
                 }
-                assert_eq!(r.next(), 0);
+                assert_eq!(h.nibbles as u64, w.bit_len() / 4);
+                assert_eq!(h.bytes, w.as_bytes());
             }
         }
         assert!(t.is_empty(0));

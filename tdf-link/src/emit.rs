@@ -9,8 +9,9 @@
 //!   external name written, in the same order.
 //! * Units: in reading order (input capsules, then library capsules in load order); the
 //!   counts and links of a unit are laid out over the output shapes (zero for a shape its
-//!   capsule did not have). Bodies are copied from the input buffers once, into the
-//!   output.
+//!   capsule did not have): the loader stored them encoded over its capsule's shapes,
+//!   and when those are the output's (the usual case) they are copied as they are.
+//!   Bodies are copied from the input buffers once, into the output.
 //! * Version: the major of the inputs, and the largest minor of the capsules read.
 //!
 //! The encoding is exactly that of [`tdf_core::Capsule::write`] for the capsule these
@@ -20,10 +21,10 @@
 
 use std::io::{self, Write};
 
-use tdf_core::bits::Writer;
+use tdf_core::bits::{Reader, Writer};
 use tdf_core::capsule::CAPSULE_MAGIC;
 use tdf_core::linkinfo::write_tld_body;
-use tdf_core::tables::StoredUnit;
+use tdf_core::tables::{StoredUnit, UnitHeader, UnitSetTable};
 
 use crate::state::Linker;
 
@@ -90,7 +91,10 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
         .line(|| format!("output: {n} shapes, {} external names", usages.len()));
 
     w.write_tdfint(sets.len() as u32);
+    let output_shapes: Vec<u32> = shapes.iter().map(|&ps| ps as u32).collect();
     let layout = UnitLayout {
+        units: &l.units,
+        same: l.units.find_layout(&output_shapes),
         position: &position,
         n,
     };
@@ -126,54 +130,76 @@ pub fn write(l: &mut Linker<'_>, out: &mut dyn Write) -> io::Result<usize> {
 }
 
 /// Lays the stored counts and links of a unit out over the output shapes.
-struct UnitLayout<'p> {
+struct UnitLayout<'u, 'a> {
+    units: &'u UnitSetTable<'a>,
+    /// The layout whose shapes are the output's, if some unit has it.
+    same: Option<u32>,
     /// The output position of each program shape.
-    position: &'p [usize],
+    position: &'u [usize],
     /// The number of output shapes.
     n: usize,
 }
 
-impl UnitLayout<'_> {
-    /// Writes one unit. Its entries come in increasing order of program shape, which is
-    /// the order of the output positions: each list is written in one pass, with zeros
-    /// for the shapes the unit has no entry for.
+impl UnitLayout<'_, '_> {
+    /// Writes one unit. A unit stored over the output's shapes is copied as it is; any
+    /// other is laid out again ([`UnitLayout::relayout`]).
     #[inline]
     fn write_unit(&self, w: &mut Writer, u: StoredUnit<'_, '_>) {
-        let Some((entries, mut r)) = u.links else {
-            w.write_tdfint(0);
-            w.write_tdfint(0);
-            w.write_bytestream(u.body);
-            return;
-        };
+        match u.header {
+            None => {
+                w.write_tdfint(0);
+                w.write_tdfint(0);
+            }
+            Some(h) if Some(h.layout) == self.same => w.write_nibbles(h.bytes, h.nibbles),
+            Some(h) => self.relayout(w, h),
+        }
+        w.write_bytestream(u.body);
+    }
+
+    /// Writes the counts and links of a header stored over the shapes of another layout
+    /// than the output's. Both lists of shapes are in increasing order of program shape,
+    /// so each list is written in one pass, with zeros for the output shapes the unit's
+    /// capsule did not have. A shape of the layout that is not in the output has no
+    /// count and no link (a count marks its shape counted, a link gives it an id).
+    fn relayout(&self, w: &mut Writer, h: UnitHeader<'_>) {
+        let shapes = self.units.layout_shapes(h.layout);
+        let mut r = Reader::new(h.bytes);
+        // The header was written by the loader: it reads back whole.
+        let mut next = || r.read_tdfint().unwrap_or_default();
         let n = self.n;
+        next();
         w.write_tdfint(n as u32);
-        let mut shapes = r.clone();
         let mut k = 0;
-        for _ in 0..entries {
-            // Stored entries have a count or a link, so their shape is written.
-            let at = self.position[r.next() as usize];
+        for &ps in shapes {
+            let count = next();
+            let at = self.position[ps as usize];
+            if at == NONE {
+                continue;
+            }
             zeros(w, at - k);
-            w.write_tdfint(r.next());
+            w.write_tdfint(count);
             k = at + 1;
         }
         zeros(w, n - k);
+        next();
         w.write_tdfint(n as u32);
         k = 0;
-        for _ in 0..entries {
-            let at = self.position[shapes.next() as usize];
-            shapes.next();
-            zeros(w, at - k);
-            let num_links = r.next();
-            w.write_tdfint(num_links);
-            for _ in 0..num_links {
-                let link = r.link();
-                w.write_tdfint(link.internal);
-                w.write_tdfint(link.external);
+        for &ps in shapes {
+            let num_links = next();
+            let at = self.position[ps as usize];
+            if at != NONE {
+                zeros(w, at - k);
+                w.write_tdfint(num_links);
+                k = at + 1;
             }
-            k = at + 1;
+            for _ in 0..2 * num_links {
+                let id = next();
+                if at != NONE {
+                    w.write_tdfint(id);
+                }
+            }
         }
         zeros(w, n - k);
-        w.write_bytestream(u.body);
     }
 }
 
@@ -253,24 +279,41 @@ mod tests {
                 .units
                 .units(set)
                 .map(|u| {
-                    let Some((entries, mut r)) = u.links else {
+                    let Some(h) = u.header else {
                         return Unit {
                             counts: vec![],
                             links: vec![],
                             body: Cow::Borrowed(u.body),
                         };
                     };
+                    // The header over its layout's shapes, read back whole.
+                    let shapes = l.units.layout_shapes(h.layout);
+                    let mut r = tdf_core::bits::Reader::new(h.bytes);
+                    let mut next = || r.read_tdfint().unwrap();
                     let mut counts = vec![0; n];
                     let mut links = vec![Vec::new(); n];
-                    let mut at = Vec::new();
-                    for _ in 0..entries {
-                        let shape = r.next() as usize;
-                        let k = position[shape].expect("stored shapes are written");
-                        counts[k] = r.next();
-                        at.push(k);
+                    assert_eq!(next() as usize, shapes.len());
+                    let at: Vec<Option<usize>> =
+                        shapes.iter().map(|&ps| position[ps as usize]).collect();
+                    for &k in &at {
+                        let count = next();
+                        match k {
+                            Some(k) => counts[k] = count,
+                            None => assert_eq!(count, 0, "a shape not written has no count"),
+                        }
                     }
-                    for k in at {
-                        links[k] = (0..r.next()).map(|_| r.link()).collect();
+                    assert_eq!(next() as usize, shapes.len());
+                    for &k in &at {
+                        let list: Vec<Link> = (0..next())
+                            .map(|_| Link {
+                                internal: next(),
+                                external: next(),
+                            })
+                            .collect();
+                        match k {
+                            Some(k) => links[k] = list,
+                            None => assert!(list.is_empty(), "a shape not written has no link"),
+                        }
                     }
                     Unit {
                         counts,

@@ -13,8 +13,9 @@
 //!   changed joins its shape's pending list, for the resolution phase;
 //! * each unit's links are rewritten to output ids as they are stored: a capsule id that
 //!   no external name is bound to gets a fresh output id on its first use; counts and
-//!   unit-scope ids are kept; the unit is appended to its unit set, its body borrowed
-//!   from the input buffer.
+//!   unit-scope ids are kept; the unit is appended to its unit set, its counts and links
+//!   encoded as the output will have them, over the capsule's shapes in the program's
+//!   order (the capsule's *layout*), its body borrowed from the input buffer.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -211,6 +212,8 @@ fn load_flat<'a>(
     let tld = l.units.list.tld();
     let tld2 = l.units.list.tld2();
     let stored = l.units.add_capsule(data);
+    // The capsule's layout: its program shapes in increasing order (once it is needed).
+    let mut layout = None;
     for group in &cap.groups {
         let set = group.set;
         if set == tld || Some(set) == tld2 {
@@ -226,37 +229,31 @@ fn load_flat<'a>(
         for unit in &cap.units[group.units.clone()] {
             let shapes = cap.shapes_of(unit);
             if shapes.is_empty() {
-                l.units.begin_unit(set, stored, unit.body, None, 0);
+                l.units.add_uncounted(set, stored, unit.body);
                 continue;
             }
-            // Shapes without a count or a link are zero in the output: not stored.
-            let entries = shapes
-                .iter()
-                .filter(|us| us.count > 0 || !us.links.is_empty())
-                .count();
-            let links = shapes.iter().map(|us| us.links.len()).sum();
-            let mut out = l
-                .units
-                .begin_unit(set, stored, unit.body, Some(entries), links);
-            // The counts, then the links, in the order of the program's shapes.
+            let layout = *layout.get_or_insert_with(|| {
+                l.layout.clear();
+                l.layout
+                    .extend(l.shape_order.iter().map(|&si| l.shape_idx[si] as u32));
+                l.units.layout(&l.layout)
+            });
+            // The counts, then the links, over the capsule's shapes in the order of the
+            // program's, as the output encodes them.
+            let mut out = l.units.begin_unit(set, stored, unit.body, layout);
+            out.int(shapes.len() as u32);
             for &si in &l.shape_order {
-                let us = &shapes[si];
-                if us.count == 0 && us.links.is_empty() {
-                    continue;
+                let count = shapes[si].count;
+                if count > 0 {
+                    l.counted[l.shape_idx[si]] = true;
                 }
-                let ps = l.shape_idx[si];
-                if us.count > 0 {
-                    l.counted[ps] = true;
-                }
-                out.count(ps, us.count);
+                out.int(count);
             }
+            out.int(shapes.len() as u32);
             for &si in &l.shape_order {
                 let us = &shapes[si];
-                if us.count == 0 && us.links.is_empty() {
-                    continue;
-                }
                 let ps = l.shape_idx[si];
-                out.links(us.links.len() as u32);
+                out.int(us.links.len() as u32);
                 for link in cap.links_of(us) {
                     let external = match l.map.get(si, link.external) {
                         Some(out) => out,
@@ -276,6 +273,7 @@ fn load_flat<'a>(
                     });
                 }
             }
+            out.finish();
         }
     }
     Ok(true)

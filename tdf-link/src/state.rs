@@ -77,6 +77,8 @@ pub struct Linker<'a> {
     pub(crate) hashes: Vec<u32>,
     /// The capsule's shapes (by number) in increasing order of their program shapes.
     pub(crate) shape_order: Vec<usize>,
+    /// Those program shapes, in that order: the capsule's layout of units.
+    pub(crate) layout: Vec<u32>,
     /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
     /// is damaged reported.
     pub check: Option<Box<tdf_core::decode::Decoded>>,
@@ -102,6 +104,7 @@ impl<'a> Linker<'a> {
             map: MappingTable::default(),
             shape_idx: Vec::new(),
             shape_order: Vec::new(),
+            layout: Vec::new(),
             hashes: Vec::new(),
             check: None,
             renamed: FastHashMap::default(),
