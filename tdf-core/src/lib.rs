@@ -35,6 +35,7 @@ pub mod input;
 pub mod library;
 pub mod linkinfo;
 pub mod name;
+pub mod process;
 pub mod rename;
 pub mod tables;
 mod text;

@@ -229,6 +229,19 @@ pub enum TextForm {
 /// member and file names are shown without that. The one function that decides how the
 /// tools print bytes: `tdf_core::show_bytes` and [`ExtName::to_text`] are built on it.
 pub fn push_readable(out: &mut String, bytes: &[u8], syntax: bool) {
+    // Printable ASCII with nothing to escape (nearly every name): as it is.
+    let plain =
+        |b: &u8| (0x20..0x7F).contains(b) && !(syntax && matches!(b, b'[' | b']' | b'.' | b'\\'));
+    if bytes.iter().all(plain) {
+        // SAFETY: every byte is ASCII (0x20 to 0x7E), and ASCII is UTF-8.
+        out.push_str(unsafe { std::str::from_utf8_unchecked(bytes) });
+        return;
+    }
+    push_readable_chars(out, bytes, syntax);
+}
+
+/// [`push_readable`] character by character.
+fn push_readable_chars(out: &mut String, bytes: &[u8], syntax: bool) {
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
         let mut run = 0;
@@ -472,6 +485,16 @@ mod tests {
         assert_eq!(tendra(&ete), "été".as_bytes());
         assert_eq!(tendra(&odd), b"a\tb\x7f\xc2\x85c\xff\xc3\\.");
         assert_eq!(tendra(&unique), "[é\\.1.\n]".as_bytes());
+        // The shortcut for plain ASCII says what the general rule says, byte by byte.
+        for syntax in [false, true] {
+            for b in 0..=255u8 {
+                let bytes = [b'a', b, b'z'];
+                let (mut fast, mut slow) = (String::new(), String::new());
+                push_readable(&mut fast, &bytes, syntax);
+                push_readable_chars(&mut slow, &bytes, syntax);
+                assert_eq!(fast, slow, "byte {b:#x}, syntax {syntax}");
+            }
+        }
         // Shapes and member names: the same rule without the name syntax.
         let mut s = String::new();
         push_readable(&mut s, b"dir/x.j\\\x00\xe9", false);

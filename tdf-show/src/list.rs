@@ -105,16 +105,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Many short texts in one buffer: one allocation instead of one per text.
+/// Many short texts in one buffer: one allocation instead of one per text. Each text's
+/// width in characters is counted once, as it is added.
 #[derive(Default)]
 struct Texts {
     buf: String,
     ends: Vec<usize>,
+    widths: Vec<usize>,
 }
 
 impl Texts {
     fn push_with(&mut self, f: impl FnOnce(&mut String)) {
+        let start = self.buf.len();
         f(&mut self.buf);
+        self.widths.push(chars(&self.buf[start..]));
         self.ends.push(self.buf.len());
     }
 
@@ -122,35 +126,78 @@ impl Texts {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.buf[start..self.ends[i]]
     }
+
+    /// Text `i` with its width.
+    fn cell(&self, i: usize) -> (&str, usize) {
+        (self.get(i), self.widths[i])
+    }
+
+    /// The widest of the first `n` texts.
+    fn max_width(&self, n: usize) -> usize {
+        self.widths[..n].iter().copied().max().unwrap_or(0)
+    }
 }
 
-/// Writes one row of aligned columns: `indent`, then the cells separated by two spaces,
-/// each padded to its column's width in characters (on the left for right-aligned
-/// columns), without trailing blanks.
-fn write_row(
-    line: &mut String,
-    indent: &str,
-    cells: &[(&str, usize, bool)],
-    w: &mut dyn Write,
-) -> io::Result<()> {
-    line.clear();
-    line.push_str(indent);
-    for (i, &(text, width, right)) in cells.iter().enumerate() {
-        if i > 0 {
-            line.push_str("  ");
+/// A cell of an aligned row: its text, the text's width in characters, the column's
+/// width, and whether it is aligned on the right.
+type Cell<'t> = (&'t str, usize, usize, bool);
+
+/// Text assembled for the output, handed to it 64 KiB at a time (a write that size
+/// passes a `BufWriter` by): one copy of the text, one call through `w` per chunk.
+struct Out<'w> {
+    text: String,
+    w: &'w mut dyn Write,
+}
+
+impl Out<'_> {
+    const CHUNK: usize = 64 * 1024;
+
+    /// Hands the text on once it holds a chunk.
+    fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.text.len() >= Self::CHUNK {
+            self.flush()?;
         }
-        let pad = width - chars(text);
-        if right {
-            line.extend(std::iter::repeat_n(' ', pad));
-            line.push_str(text);
-        } else {
-            line.push_str(text);
-            line.extend(std::iter::repeat_n(' ', pad));
-        }
+        Ok(())
     }
-    let trimmed = line.trim_end();
-    w.write_all(trimmed.as_bytes())?;
-    w.write_all(b"\n")
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.write_all(self.text.as_bytes())?;
+        self.text.clear();
+        Ok(())
+    }
+
+    /// Appends one row of aligned columns: `indent`, then the cells separated by two
+    /// spaces, each padded to its column's width in characters (on the left for
+    /// right-aligned columns), without trailing blanks.
+    fn row(&mut self, indent: &str, cells: &[Cell<'_>]) -> io::Result<()> {
+        const SPACES: &str = "                                                                ";
+        let pad = |text: &mut String, mut n: usize| {
+            while n > 0 {
+                let k = n.min(SPACES.len());
+                text.push_str(&SPACES[..k]);
+                n -= k;
+            }
+        };
+        let start = self.text.len();
+        self.text.push_str(indent);
+        for (i, &(cell, cell_width, width, right)) in cells.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str("  ");
+            }
+            let n = width - cell_width;
+            if right {
+                pad(&mut self.text, n);
+                self.text.push_str(cell);
+            } else {
+                self.text.push_str(cell);
+                pad(&mut self.text, n);
+            }
+        }
+        let kept = self.text[start..].trim_end().len();
+        self.text.truncate(start + kept);
+        self.text.push('\n');
+        self.maybe_flush()
+    }
 }
 
 /// The readable text format. Without any of `-i`, `-s`, `-t`: the member names, one
@@ -159,9 +206,10 @@ fn write_row(
 ///
 /// Names are shown as users read them ([`tdf_core::name::push_readable`]); a column's
 /// width is the largest number of characters in it, and the columns of the index line
-/// up across shapes. Each row is assembled in one reused buffer, in two passes (widths,
-/// then rows): no allocation per row.
+/// up across shapes. Rows are assembled straight into the output's chunks, in two
+/// passes (widths, then rows): no allocation per row.
 pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> io::Result<()> {
+    use std::fmt::Write as _;
     let mut members = Texts::default();
     for (i, m) in lib.members.iter().enumerate() {
         // The names lie a member's size apart in the library: fetched a few ahead.
@@ -170,46 +218,45 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         }
         members.push_with(|s| push_shown(s, &m.name));
     }
-    let mut line = String::with_capacity(256);
+    let mut out = Out {
+        text: String::with_capacity(Out::CHUNK + 1024),
+        w,
+    };
     if !(opts.index || opts.size || opts.tdf_version) {
         for i in 0..lib.members.len() {
-            w.write_all(members.get(i).as_bytes())?;
-            w.write_all(b"\n")?;
+            out.text.push_str(members.get(i));
+            out.text.push('\n');
+            out.maybe_flush()?;
         }
-        return Ok(());
+        return out.flush();
     }
+    // Writing into a `String` does not fail.
     if opts.tdf_version {
-        writeln!(w, "TDF version {}.{}", lib.major, lib.minor)?;
+        let _ = writeln!(out.text, "TDF version {}.{}", lib.major, lib.minor);
     }
     let count = plural(lib.members.len(), "member", "members");
     if opts.size {
         let total: usize = lib.members.iter().map(|m| m.data.len()).sum();
-        writeln!(w, "{count}, {}:", plural(total, "byte", "bytes"))?;
+        let _ = writeln!(out.text, "{count}, {}:", plural(total, "byte", "bytes"));
         let mut sizes = Texts::default();
         for m in &lib.members {
             sizes.push_with(|s| {
-                use std::fmt::Write as _;
                 let _ = write!(s, "{}", m.data.len());
             });
         }
-        let width = |t: &Texts, n: usize| (0..n).map(|i| chars(t.get(i))).max().unwrap_or(0);
         let n = lib.members.len();
-        let (size_w, name_w) = (width(&sizes, n), width(&members, n));
+        let (size_w, name_w) = (sizes.max_width(n), members.max_width(n));
         for i in 0..n {
-            let cells = [
-                (sizes.get(i), size_w, true),
-                (members.get(i), name_w, false),
-            ];
-            write_row(&mut line, "  ", &cells, w)?;
+            let ((size, sw), (name, nw)) = (sizes.cell(i), members.cell(i));
+            out.row("  ", &[(size, sw, size_w, true), (name, nw, name_w, false)])?;
         }
     } else {
-        writeln!(w, "{count}:")?;
+        let _ = writeln!(out.text, "{count}:");
         for i in 0..lib.members.len() {
-            line.clear();
-            line.push_str("  ");
-            line.push_str(members.get(i));
-            line.push('\n');
-            w.write_all(line.as_bytes())?;
+            out.text.push_str("  ");
+            out.text.push_str(members.get(i));
+            out.text.push('\n');
+            out.maybe_flush()?;
         }
     }
     if opts.index {
@@ -219,16 +266,16 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
             .iter()
             .map(|s| format!("{} {}", show_bytes(&s.name), s.entries.len()))
             .collect();
-        write!(
-            w,
+        let _ = write!(
+            out.text,
             "index: {} in {}",
             plural(total, "name", "names"),
             plural(lib.index.len(), "shape", "shapes")
-        )?;
+        );
         if per_shape.is_empty() {
-            writeln!(w)?;
+            out.text.push('\n');
         } else {
-            writeln!(w, " ({})", per_shape.join(", "))?;
+            let _ = writeln!(out.text, " ({})", per_shape.join(", "));
         }
         // One set of column widths for all shapes, so that the columns line up.
         let usages = usage_texts();
@@ -236,25 +283,28 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         let (mut name_w, mut usage_w, mut member_w) = (0, 0, 0);
         for e in lib.index.iter().flat_map(|s| &s.entries) {
             names.push_with(|s| e.name.push_text(s));
-            name_w = name_w.max(chars(names.get(names.ends.len() - 1)));
+            name_w = name_w.max(names.widths[names.widths.len() - 1]);
             usage_w = usage_w.max(usages[e.usage.bits() as usize].len());
-            member_w = member_w.max(chars(members.get(e.capsule as usize)));
+            member_w = member_w.max(members.widths[e.capsule as usize]);
         }
         let mut row = 0;
         for shape in &lib.index {
-            writeln!(w, "  {}:", show_bytes(&shape.name))?;
+            let _ = writeln!(out.text, "  {}:", show_bytes(&shape.name));
             for e in &shape.entries {
+                let (name, nw) = names.cell(row);
+                let usage = usages[e.usage.bits() as usize].as_str();
+                let (member, mw) = members.cell(e.capsule as usize);
                 let cells = [
-                    (names.get(row), name_w, false),
-                    (usages[e.usage.bits() as usize].as_str(), usage_w, false),
-                    (members.get(e.capsule as usize), member_w, false),
+                    (name, nw, name_w, false),
+                    (usage, usage.len(), usage_w, false),
+                    (member, mw, member_w, false),
                 ];
-                write_row(&mut line, "    ", &cells, w)?;
+                out.row("    ", &cells)?;
                 row += 1;
             }
         }
     }
-    Ok(())
+    out.flush()
 }
 
 /// The JSON document of a library (schema `tshow-library-1`, see `JSON.md`). The `-i`,

@@ -8,6 +8,9 @@ use tdf_show::decode::DecodeFormat;
 use tdf_show::{ExtractOptions, ListOptions};
 
 fn main() {
+    // Every run lists, inspects, extracts or decodes: blocks up to 4 MiB reuse the pages
+    // freed before them (`tdf_core::process`).
+    tdf_core::process::keep_freed_memory(true);
     let mut rep = Reporter::new("tshow");
     if let Some(args) = cli::parse::<ShowArgs>(&mut rep) {
         rep.set_color(args.color.for_stderr());
