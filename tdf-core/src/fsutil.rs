@@ -424,8 +424,16 @@ impl PendingOutput {
 
     /// Flushes what was written and, for a regular file, renames the temporary file over
     /// the target. On failure the temporary file is removed and the target unchanged.
-    pub fn commit(mut self) -> Result<(), WriteError> {
-        let out = self.out.take().expect("a pending output is committed once");
+    pub fn commit(self) -> Result<(), WriteError> {
+        self.close()?.commit()
+    }
+
+    /// Flushes what was written and closes the file, without putting it in place yet:
+    /// several outputs that stand or fall together (the members an extraction writes)
+    /// are all written first, then all committed ([`WrittenOutput::commit`]). On failure
+    /// the temporary file is removed and the target unchanged.
+    pub fn close(mut self) -> Result<WrittenOutput, WriteError> {
+        let out = self.out.take().expect("a pending output is closed once");
         let sink = out
             .into_inner()
             .map_err(|e| self.wrap(WriteError::Write(e.into_error())))?;
@@ -434,14 +442,10 @@ impl PendingOutput {
             Sink::Stdout(mut s) => s.flush().map_err(|e| self.wrap(WriteError::Write(e)))?,
             Sink::Stderr(mut s) => s.flush().map_err(|e| self.wrap(WriteError::Write(e)))?,
         }
-        if let Some((tmp, target)) = &self.temp {
-            // An input that changed while mapped was read as zeros from then on: what
-            // was made of it is not put in place (crate::input).
-            crate::input::unchanged().map_err(|e| self.wrap(WriteError::Write(e)))?;
-            fs::rename(tmp, target).map_err(|e| self.wrap(WriteError::Rename(e)))?;
-            self.temp = None;
-        }
-        Ok(())
+        Ok(WrittenOutput {
+            temp: self.temp.take(),
+            through: self.through.take(),
+        })
     }
 
     /// `error`, on the end of the chain of links if there was one.
@@ -466,6 +470,40 @@ impl Write for PendingOutput {
 
     fn flush(&mut self) -> io::Result<()> {
         self.out.as_mut().expect("not committed").flush()
+    }
+}
+
+/// An output written whole and closed ([`PendingOutput::close`]), not yet in place:
+/// dropped without [`WrittenOutput::commit`], its temporary file is removed and the
+/// target stays as it was.
+pub struct WrittenOutput {
+    /// The temporary file and the target it is renamed to, until committed.
+    temp: Option<(PathBuf, PathBuf)>,
+    through: Option<PathBuf>,
+}
+
+impl WrittenOutput {
+    /// Renames the temporary file over the target (nothing to do for an output written
+    /// in place). On failure the temporary file is removed and the target unchanged.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        if let Some((tmp, target)) = &self.temp {
+            // An input that changed while mapped was read as zeros from then on: what
+            // was made of it is not put in place (crate::input).
+            crate::input::unchanged()
+                .map_err(|e| wrap(self.through.clone(), WriteError::Write(e)))?;
+            fs::rename(tmp, target)
+                .map_err(|e| wrap(self.through.clone(), WriteError::Rename(e)))?;
+            self.temp = None;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for WrittenOutput {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.temp.take() {
+            let _ = fs::remove_file(tmp);
+        }
     }
 }
 

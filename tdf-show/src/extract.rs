@@ -5,8 +5,12 @@
 //! must match a member, and each member's path must stay inside the target directory
 //! (no `..` component, no existing symbolic link leading out, no existing file where a
 //! directory is needed). Every problem found is reported, and if there is any, nothing is
-//! written and the exit status is 1. Then each member is written atomically (temporary
-//! file and rename); only an I/O failure while writing can leave part of the work done.
+//! written and the exit status is 1. Then every member is written to a temporary file
+//! beside its target, and only when all of them are written are they renamed into place
+//! in order: an I/O failure while writing (a full disk, a file size limit) removes
+//! every temporary file and every directory the run created, and leaves the target
+//! directory as it was. Only a failed rename, after all were written, can leave the
+//! members before it in place.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -14,11 +18,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, write_atomic_with, OutputKind, WriteError};
+use tdf_core::fsutil::{io_reason, OutputKind, PendingOutput, WriteError, WrittenOutput};
 use tdf_core::library::Member;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, show_bytes, Library};
-use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter, Severity};
+use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
 use crate::ExtractOptions;
 
@@ -89,6 +93,8 @@ struct Extractor<'o> {
     canonical_base: PathBuf,
     /// Relative directories already checked (or created) inside the target.
     ready: HashSet<Vec<u8>>,
+    /// The directories this run created, in order (removed again if the run fails).
+    created: Vec<PathBuf>,
     opts: &'o ExtractOptions,
 }
 
@@ -123,6 +129,7 @@ impl Extractor<'_> {
                     if let Err(e) = create_dir(&path) {
                         return Err(DirError::Create(path, e));
                     }
+                    self.created.push(path.clone());
                 }
                 Err(e) => return Err(e),
             }
@@ -131,52 +138,83 @@ impl Extractor<'_> {
         Ok(())
     }
 
-    /// Extracts one member. `Err` means stop: the error limit was reached or the output
-    /// could not be created (fatal).
-    /// Extracts one member to the path `parts` ([`safe_components`] of its name).
-    fn member(
+    /// Writes one member to a temporary file beside its target, with the path it will
+    /// have (relative to the target directory). `None` means stop: the problem was
+    /// reported, and nothing of the run is to stay.
+    fn write_member(
         &mut self,
         m: &Member<'_>,
         parts: &[&[u8]],
         rep: &mut Reporter,
-    ) -> Result<(), LimitReached> {
+    ) -> Option<(WrittenOutput, PathBuf)> {
         let shown_name = || show_bytes(&m.name);
         let rel: PathBuf = parts.iter().map(|c| os(c)).collect();
         match self.prepare_dirs(parts) {
             Ok(()) => {}
             Err(DirError::Unsafe(reason)) => {
-                return rep.report(Kind::unsafe_member_name(shown_name(), reason).into());
+                let _ = rep.report(Kind::unsafe_member_name(shown_name(), reason).into());
+                return None;
             }
             Err(DirError::Create(path, e)) => {
                 let kind = Kind::cannot_create_directory(path.display().to_string(), io_reason(&e));
-                return rep.report(kind.into());
+                let _ = rep.report(kind.into());
+                return None;
             }
         }
         let path = self.base.join(&rel);
         // The final component may be an existing file or symbolic link: the temporary
         // file is renamed over it, so nothing is written through a link (a member's
         // name is untrusted, as in tar).
-        let written = write_atomic_with(&path, OutputKind::Member, |w| w.write_all(&m.data));
+        let written = PendingOutput::create(&path, OutputKind::Member).and_then(|mut out| {
+            match io::Write::write_all(&mut out, &m.data) {
+                Ok(()) => out.close(),
+                Err(e) => Err(WriteError::Write(e)),
+            }
+        });
         match written {
-            Ok(()) => {
-                if self.opts.verbose {
-                    let shown_path = self.shown(&rel);
-                    rep.report(Kind::extracting_capsule(shown_name(), shown_path).into())?;
-                }
-                Ok(())
-            }
-            // A changed library is reported as such at the end of the run.
-            Err(_) if tdf_core::input::any_changed() => Ok(()),
+            Ok(w) => Some((w, rel)),
             Err(e) => {
-                let d = e.diagnostic(&self.shown(&rel));
-                let fatal = matches!(e, WriteError::Create(_)) && d.severity() == Severity::Fatal;
-                rep.report(d)?;
-                if fatal {
-                    Err(LimitReached)
-                } else {
-                    Ok(())
+                // A changed library is reported as such at the end of the run.
+                if !tdf_core::input::any_changed() {
+                    let _ = rep.report(e.diagnostic(&self.shown(&rel)));
+                }
+                None
+            }
+        }
+    }
+
+    /// Puts the written members in place, in order. `Err` means stop: the error limit
+    /// was reached or a rename failed.
+    fn commit(
+        &self,
+        written: Vec<(WrittenOutput, PathBuf)>,
+        names: &[&[u8]],
+        rep: &mut Reporter,
+    ) -> Result<(), LimitReached> {
+        for ((w, rel), name) in written.into_iter().zip(names) {
+            match w.commit() {
+                Ok(()) => {
+                    if self.opts.verbose {
+                        let shown = self.shown(&rel);
+                        rep.report(Kind::extracting_capsule(show_bytes(name), shown).into())?;
+                    }
+                }
+                // A changed library is reported as such at the end of the run.
+                Err(_) if tdf_core::input::any_changed() => return Err(LimitReached),
+                Err(e) => {
+                    let _ = rep.report(e.diagnostic(&self.shown(&rel)));
+                    return Err(LimitReached);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// After a failure: the directories this run created are removed again, deepest
+    /// first (each is empty: the temporary files in them are gone).
+    fn remove_created(&mut self) {
+        for dir in self.created.drain(..).rev() {
+            let _ = fs::remove_dir(dir);
         }
     }
 }
@@ -354,7 +392,13 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
     let Ok(Some(planned)) = plan(library, &lib, opts, &base, rep) else {
         return;
     };
-    if !base.exists() {
+    // The target directory and those above it that do not exist yet, deepest first.
+    let missing: Vec<PathBuf> = base
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    if !missing.is_empty() {
         if let Err(e) = fs::create_dir_all(&base) {
             let kind = Kind::cannot_create_directory(base.display().to_string(), io_reason(&e));
             let _ = rep.report(Diagnostic::new(kind));
@@ -373,13 +417,26 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         base,
         canonical_base,
         ready: HashSet::new(),
+        created: missing.into_iter().rev().collect(),
         opts,
     };
+    // Everything is written before anything is put in place.
+    let mut written = Vec::with_capacity(planned.len());
+    let mut names = Vec::with_capacity(planned.len());
     for (m, parts) in planned {
-        if x.member(m, &parts, rep).is_err() {
-            return;
+        match x.write_member(m, &parts, rep) {
+            Some(w) => {
+                written.push(w);
+                names.push(&m.name[..]);
+            }
+            None => {
+                drop(written);
+                x.remove_created();
+                return;
+            }
         }
     }
+    let _ = x.commit(written, &names, rep);
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@
 //!   symbolic link out of the target directory is refused (`unsafe_member_name`), a
 //!   requested name must match a member (`capsule_not_found`), every problem is found
 //!   before anything is written and any problem means nothing is written; every file is
-//!   written to a temporary file and renamed into place.
+//!   written to a temporary file, and all are renamed into place only once all are
+//!   written (an I/O failure while writing leaves the target directory as it was).
 //!
 //! Every problem is reported through a [`tdf_errors::Reporter`] as a catalogue
 //! diagnostic; the exit status is the reporter's. A library's index is checked with
@@ -314,8 +315,8 @@ pub fn show(file: &str, opts: &ListOptions, out: &mut dyn Write, rep: &mut Repor
 /// Extracts members of the library `library` (§6.3), below the current directory or
 /// `opts.directory`, all or nothing: every requested name and every member's path is
 /// checked first, each problem is reported (`capsule_not_found`,
-/// `unsafe_member_name`), and if there is any, nothing is written. See the crate
-/// documentation for the safety rules.
+/// `unsafe_member_name`), and if there is any, nothing is written; a failure while
+/// writing removes what the run wrote. See the crate documentation for the safety rules.
 pub fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) {
     extract::extract(library, opts, rep)
 }

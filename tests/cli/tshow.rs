@@ -383,3 +383,75 @@ fn extraction_refuses_symlinks_leading_outside() {
         ["caps (link)", "inside (link)", "real/y.j"]
     );
 }
+
+/// An I/O failure while the members are written (here a file size limit, as a full disk
+/// would fail) leaves nothing of the extraction: no member, no temporary file, no
+/// directory the run created; an existing file the extraction would have replaced is
+/// kept as it was. The same for `tld -mx`.
+#[cfg(unix)]
+#[test]
+fn extraction_failing_midway_leaves_nothing() {
+    use std::os::unix::process::CommandExt;
+    let d = tdf_tests::scratch("tshow-extract-midway");
+    // A small member first, in new directories; then one over the size limit.
+    let big = fixtures::capsule()
+        .body_size(20_000)
+        .define_tag("big")
+        .build();
+    let lib = fixtures::library(&[("new/dir/small.j", &main_j()), ("big.j", &big)]);
+    fs::write(d.join("lib.tl"), lib).unwrap();
+    let limit = 8_000;
+    assert!(main_j().len() < limit as usize && big.len() > limit as usize);
+    let limited = |c: &mut Command| {
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            c.pre_exec(move || {
+                // Writes past the limit fail with EFBIG instead of killing the process.
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let l = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &l) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    };
+    for (tool, args) in [
+        ("tshow", &["-x", "-a", "-C", "out", "lib.tl"][..]),
+        ("tld", &["-mx", "-a", "../lib.tl"][..]),
+    ] {
+        fs::create_dir_all(d.join("out")).unwrap();
+        fs::write(d.join("out/big.j"), b"kept").unwrap();
+        let mut c = Command::new(tdf_tests::bin(tool));
+        c.args(args).current_dir(if tool == "tld" {
+            d.join("out")
+        } else {
+            d.clone()
+        });
+        limited(&mut c);
+        let out = c.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{tool}: {stderr}");
+        assert!(
+            stderr.contains("big.j"),
+            "{tool}: the failure names the member: {stderr}"
+        );
+        assert_eq!(files(&d.join("out")), ["big.j"], "{tool}: {stderr}");
+        assert_eq!(fs::read(d.join("out/big.j")).unwrap(), b"kept");
+        assert!(
+            !d.join("out/new").exists(),
+            "{tool}: the new directories are gone"
+        );
+        fs::remove_dir_all(d.join("out")).unwrap();
+    }
+    // Without the limit, both are extracted.
+    let s = tshow(&d)
+        .args(["-x", "-a", "-C", "out", "lib.tl"])
+        .status()
+        .unwrap();
+    assert!(s.success());
+    assert_eq!(files(&d.join("out")), ["big.j", "new/dir/small.j"]);
+}
