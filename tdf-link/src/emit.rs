@@ -192,10 +192,12 @@ impl UnitLayout<'_, '_> {
                 w.write_tdfint(num_links);
                 k = at + 1;
             }
-            for _ in 0..2 * num_links {
-                let id = next();
+            for _ in 0..num_links {
+                // Each link: its unit-scope id, then its output id.
+                let (internal, external) = (next(), next());
                 if at != NONE {
-                    w.write_tdfint(id);
+                    w.write_tdfint(internal);
+                    w.write_tdfint(external);
                 }
             }
         }
