@@ -145,7 +145,7 @@ fn load_flat<'a>(
         .reset(cap.shapes.iter().map(|s| s.num_ids), data.len());
     l.shape_idx.clear();
     for shape in &cap.shapes {
-        let ps = l.program_shape(Cow::Borrowed(shape.name));
+        let ps = l.program_shape_of(shape.name);
         l.shape_idx.push(ps);
     }
     // Every name is hashed and where it is looked up fetched first: the lookups of the

@@ -79,6 +79,8 @@ pub struct Linker<'a> {
     pub(crate) shape_order: Vec<usize>,
     /// Those program shapes, in that order: the capsule's layout of units.
     pub(crate) layout: Vec<u32>,
+    /// The first shape names met and their program shapes ([`Linker::program_shape_of`]).
+    recent_shapes: Vec<(&'a [u8], ShapeIdx)>,
     /// With `--check`: every capsule's bodies are decoded (into this, reused) and what
     /// is damaged reported.
     pub check: Option<Box<tdf_core::decode::Decoded>>,
@@ -105,6 +107,7 @@ impl<'a> Linker<'a> {
             shape_idx: Vec::new(),
             shape_order: Vec::new(),
             layout: Vec::new(),
+            recent_shapes: Vec::new(),
             hashes: Vec::new(),
             check: None,
             renamed: FastHashMap::default(),
@@ -121,6 +124,22 @@ impl<'a> Linker<'a> {
                 format!("{library}({})", tdf_core::show_bytes(&c.name))
             }
         }
+    }
+
+    /// [`Linker::program_shape`] of a capsule's shape name. Every capsule names the same
+    /// few shapes (`tag`, `token`, ...): the first few names met are compared byte for
+    /// byte before the table hashes a name (a sixth of the cost of entering a library
+    /// capsule's names went to hashing its shape names).
+    pub fn program_shape_of(&mut self, name: &'a [u8]) -> ShapeIdx {
+        const RECENT: usize = 8;
+        if let Some(&(_, ps)) = self.recent_shapes.iter().find(|(n, _)| *n == name) {
+            return ps;
+        }
+        let ps = self.program_shape(Cow::Borrowed(name));
+        if self.recent_shapes.len() < RECENT {
+            self.recent_shapes.push((name, ps));
+        }
+        ps
     }
 
     /// The program shape called `name`, created if needed.
