@@ -22,7 +22,7 @@ use std::hash::BuildHasher;
 
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
-use crate::hash::{FastHashMap, FastIndexMap, NameHashBuilder};
+use crate::hash::{FastHashMap, FastIndexMap, FastIndexSet, NameHashBuilder};
 
 use crate::bits::{prefetch, Writer};
 use crate::capsule::Link;
@@ -808,9 +808,8 @@ pub struct UnitSetTable<'a> {
     pub list: UnitSetList,
     capsules: Vec<&'a [u8]>,
     sets: Vec<SetRecords>,
-    /// The layouts, by number, and their numbers by shapes.
-    layouts: Vec<Box<[u32]>>,
-    layout_ids: FastHashMap<Box<[u32]>, u32>,
+    /// The layouts, numbered in the order they were met.
+    layouts: FastIndexSet<Box<[u32]>>,
     /// The header of the unit being written ([`UnitWriter`]).
     header: Writer,
 }
@@ -868,8 +867,7 @@ impl<'a> UnitSetTable<'a> {
             list,
             capsules: Vec::new(),
             sets,
-            layouts: Vec::new(),
-            layout_ids: FastHashMap::default(),
+            layouts: FastIndexSet::default(),
             header: Writer::new(),
         }
     }
@@ -884,18 +882,16 @@ impl<'a> UnitSetTable<'a> {
     /// interned if new.
     pub fn layout(&mut self, shapes: &[u32]) -> u32 {
         debug_assert!(shapes.windows(2).all(|w| w[0] < w[1]), "increasing shapes");
-        if let Some(&id) = self.layout_ids.get(shapes) {
-            return id;
-        }
-        let id = u32::try_from(self.layouts.len()).expect("fewer than 2^32 layouts");
-        self.layouts.push(shapes.into());
-        self.layout_ids.insert(shapes.into(), id);
-        id
+        let id = match self.layouts.get_index_of(shapes) {
+            Some(id) => id,
+            None => self.layouts.insert_full(shapes.into()).0,
+        };
+        u32::try_from(id).expect("fewer than 2^32 layouts")
     }
 
     /// The number of the layout of `shapes`, if some unit has it.
     pub fn find_layout(&self, shapes: &[u32]) -> Option<u32> {
-        self.layout_ids.get(shapes).copied()
+        self.layouts.get_index_of(shapes).map(|id| id as u32)
     }
 
     /// The program shapes of layout `layout`, in increasing order.
