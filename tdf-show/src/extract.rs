@@ -183,31 +183,27 @@ impl Extractor<'_> {
         }
     }
 
-    /// Puts the written members in place, in order. `Err` means stop: the error limit
-    /// was reached or a rename failed.
-    fn commit(
-        &self,
-        written: Vec<(WrittenOutput, PathBuf)>,
-        names: &[&[u8]],
-        rep: &mut Reporter,
-    ) -> Result<(), LimitReached> {
-        for ((w, rel), name) in written.into_iter().zip(names) {
+    /// Puts the written members (each with its path and its stored name) in place, in
+    /// order, up to the first that fails (reported).
+    fn commit(&self, written: Vec<(WrittenOutput, PathBuf, &[u8])>, rep: &mut Reporter) {
+        for (w, rel, name) in written {
             match w.commit() {
-                Ok(()) => {
-                    if self.opts.verbose {
-                        let shown = self.shown(&rel);
-                        rep.report(Kind::extracting_capsule(show_bytes(name), shown).into())?;
+                Ok(()) if self.opts.verbose => {
+                    let shown = self.shown(&rel);
+                    let kind = Kind::extracting_capsule(show_bytes(name), shown);
+                    if rep.report(kind.into()).is_err() {
+                        return;
                     }
                 }
+                Ok(()) => {}
                 // A changed library is reported as such at the end of the run.
-                Err(_) if tdf_core::input::any_changed() => return Err(LimitReached),
+                Err(_) if tdf_core::input::any_changed() => return,
                 Err(e) => {
                     let _ = rep.report(e.diagnostic(&self.shown(&rel)));
-                    return Err(LimitReached);
+                    return;
                 }
             }
         }
-        Ok(())
     }
 
     /// After a failure: the directories this run created are removed again, deepest
@@ -422,13 +418,9 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
     };
     // Everything is written before anything is put in place.
     let mut written = Vec::with_capacity(planned.len());
-    let mut names = Vec::with_capacity(planned.len());
     for (m, parts) in planned {
         match x.write_member(m, &parts, rep) {
-            Some(w) => {
-                written.push(w);
-                names.push(&m.name[..]);
-            }
+            Some((w, rel)) => written.push((w, rel, &m.name[..])),
             None => {
                 drop(written);
                 x.remove_created();
@@ -436,7 +428,7 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
             }
         }
     }
-    let _ = x.commit(written, &names, rep);
+    x.commit(written, rep);
 }
 
 #[cfg(test)]
