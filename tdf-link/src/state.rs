@@ -128,8 +128,10 @@ impl<'a> Linker<'a> {
 
     /// [`Linker::program_shape`] of a capsule's shape name. Every capsule names the same
     /// few shapes (`tag`, `token`, ...): the first few names met are compared byte for
-    /// byte before the table hashes a name (a sixth of the cost of entering a library
-    /// capsule's names went to hashing its shape names).
+    /// byte before the table hashes a name. Hashing them took 11 M of the 519 M
+    /// instructions of a link against a 20,000-member library; with the comparison the
+    /// link runs 513 M (callgrind; TenDRA's `tld` takes 5.8–6.3 s for that link on the
+    /// machine measured, where ours takes about 0.1 s).
     pub fn program_shape_of(&mut self, name: &'a [u8]) -> ShapeIdx {
         const RECENT: usize = 8;
         if let Some(&(_, ps)) = self.recent_shapes.iter().find(|(n, _)| *n == name) {
