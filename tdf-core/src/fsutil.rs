@@ -4,9 +4,17 @@
 //! Every output of every tool goes through [`PendingOutput`] (or its short forms
 //! [`write_atomic`] and [`write_atomic_with`]): `-` is standard output, symbolic links
 //! are written through, special files (devices, FIFOs, `/dev/stdout`) are written in
-//! place, and regular files are replaced atomically, by a temporary file in the target's
+//! place (except at the path of an extracted member, which replaces whatever is there),
+//! and regular files are replaced atomically, by a temporary file in the target's
 //! directory renamed over the target once complete. A failed or killed run leaves an
 //! existing output byte for byte as it was.
+//!
+//! Outputs that stand or fall together (the members of an extraction) are each written
+//! and closed first ([`PendingOutput::close`]), then put in place one by one with
+//! [`WrittenOutput::place`], which keeps what was at the target beside it (a hard link,
+//! or the file itself moved aside where links cannot be made): if one cannot be put in
+//! place, those before it are taken back ([`Placed::undo`]), and the directory is as it
+//! was; once all are in place, [`Placed::keep`] lets the old files go.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -96,8 +104,8 @@ pub enum OutputKind {
     /// links are written through, a terminal is fine.
     Text,
     /// A file named by a library member (`tshow -x`, `tld -mx`): the name is untrusted,
-    /// so a symbolic link at the path is replaced, never followed (as `tar` does), and
-    /// `-` is an ordinary name; a terminal is refused.
+    /// so whatever is at the path (a symbolic link, a FIFO, a device) is replaced,
+    /// never followed or written into (as `tar` does), and `-` is an ordinary name.
     Member,
 }
 
@@ -247,7 +255,10 @@ fn resolve(path: &Path, kind: OutputKind) -> Result<(Dest, Option<PathBuf>), Wri
             let e = io::Error::new(io::ErrorKind::IsADirectory, "is a directory");
             return Err(wrap(t, WriteError::Rename(e)));
         }
-        if ft.is_file() {
+        // An extracted member replaces whatever file is at its path, as `tar` and `ar`
+        // do: written in place, a FIFO would block the run until a reader came, and a
+        // device would receive the member.
+        if ft.is_file() || kind == OutputKind::Member {
             return Ok((Dest::Replace(cur), t));
         }
         return Ok((Dest::InPlace(cur), t));
@@ -499,6 +510,219 @@ impl WrittenOutput {
     }
 }
 
+impl WrittenOutput {
+    /// Puts the output in place as [`WrittenOutput::commit`] does, keeping whatever was
+    /// at the target until the returned [`Placed`] is kept or undone. On failure the
+    /// temporary file is removed and the target unchanged.
+    pub fn place(mut self) -> Result<Placed, WriteError> {
+        let Some((tmp, target)) = self.temp.take() else {
+            return Ok(Placed {
+                target: None,
+                backup: None,
+            });
+        };
+        let through = self.through.take();
+        let fail = |e: io::Error, tmp: &Path| {
+            let _ = fs::remove_file(tmp);
+            wrap(through.clone(), WriteError::Rename(e))
+        };
+        // An input that changed while mapped was read as zeros from then on: what was
+        // made of it is not put in place (crate::input).
+        if let Err(e) = crate::input::unchanged() {
+            let _ = fs::remove_file(&tmp);
+            return Err(wrap(through.clone(), WriteError::Write(e)));
+        }
+        // Nothing at the target (an extraction into a new directory): one rename.
+        match rename_noreplace(&tmp, &target) {
+            Ok(true) => {
+                return Ok(Placed {
+                    target: Some(target),
+                    backup: None,
+                })
+            }
+            Ok(false) => {}
+            Err(e) => return Err(fail(e, &tmp)),
+        }
+        let backup = match keep_aside(&target) {
+            Ok(b) => b,
+            Err(e) => return Err(fail(e, &tmp)),
+        };
+        if let Err(e) = fs::rename(&tmp, &target) {
+            // The target is left as it was: a link to it is dropped, a file moved aside
+            // is moved back.
+            match &backup {
+                Some(Backup { path, moved: false }) => {
+                    let _ = fs::remove_file(path);
+                }
+                Some(Backup { path, moved: true }) => {
+                    let _ = fs::rename(path, &target);
+                }
+                None => {}
+            }
+            return Err(fail(e, &tmp));
+        }
+        Ok(Placed {
+            target: Some(target),
+            backup: backup.map(|b| b.path),
+        })
+    }
+}
+
+/// What was at a target before an output was put there, kept beside it.
+struct Backup {
+    path: PathBuf,
+    /// The file itself was moved aside (the target was missing until the output came);
+    /// otherwise `path` is a second hard link to it.
+    moved: bool,
+}
+
+/// Keeps what is at `target` (a file, a symbolic link, a special file) under a fresh
+/// name beside it, as a hard link when the file system makes one, else by moving it
+/// aside. `None` when nothing is there.
+fn keep_aside(target: &Path) -> io::Result<Option<Backup>> {
+    match fs::symlink_metadata(target) {
+        // A directory made since the output was opened (by another member's path) is
+        // not replaced.
+        Ok(m) if m.is_dir() => {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ))
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    // A hard link to a symbolic link links the link itself (it is not followed).
+    match with_fresh_sibling(target, |p| fs::hard_link(target, p)) {
+        Ok((path, ())) => return Ok(Some(Backup { path, moved: false })),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => {}
+    }
+    // No hard links here: a fresh name is reserved by an empty file, which the target
+    // then replaces.
+    let (path, f) = create_temp(target)?;
+    drop(f);
+    match fs::rename(target, &path) {
+        Ok(()) => Ok(Some(Backup { path, moved: true })),
+        Err(e) => {
+            let _ = fs::remove_file(&path);
+            if e.kind() == io::ErrorKind::NotFound {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Renames `from` to `to` if nothing is at `to`. `Ok(false)` when something is, or
+/// when the file system cannot say atomically; nothing was done then.
+#[cfg(target_os = "linux")]
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(from), Ok(to)) = (
+        std::ffi::CString::new(from.as_os_str().as_bytes()),
+        std::ffi::CString::new(to.as_os_str().as_bytes()),
+    ) else {
+        return Ok(false);
+    };
+    // SAFETY: two valid NUL-terminated strings, only read by the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        // Taken, or a file system without the flag: the caller looks first.
+        Some(libc::EEXIST | libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_from: &Path, _to: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// An output put in place by [`WrittenOutput::place`], with what was at its target
+/// kept beside it until [`Placed::keep`] (dropping it keeps too) or [`Placed::undo`].
+#[derive(Debug)]
+pub struct Placed {
+    /// The target (`None` for an output written in place: nothing to undo).
+    target: Option<PathBuf>,
+    /// Where the previous file is kept, if there was one.
+    backup: Option<PathBuf>,
+}
+
+impl Placed {
+    /// The output stays; the previous file, if any, is let go.
+    pub fn keep(self) {}
+
+    /// Takes the output back: the previous file returns to the target, or, if there was
+    /// none, the output is removed.
+    pub fn undo(mut self) -> Result<(), UndoError> {
+        let Some(target) = self.target.take() else {
+            return Ok(());
+        };
+        match self.backup.take() {
+            Some(backup) => fs::rename(&backup, &target).map_err(|error| UndoError {
+                target,
+                backup: Some(backup),
+                error,
+            }),
+            None => match fs::remove_file(&target) {
+                Err(error) if error.kind() != io::ErrorKind::NotFound => Err(UndoError {
+                    target,
+                    backup: None,
+                    error,
+                }),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        if let Some(backup) = self.backup.take() {
+            let _ = fs::remove_file(backup);
+        }
+    }
+}
+
+/// [`Placed::undo`] failed: the output stays at `target`, and the previous file, if
+/// there was one, is under the name `backup`.
+#[derive(Debug)]
+pub struct UndoError {
+    pub target: PathBuf,
+    pub backup: Option<PathBuf>,
+    pub error: io::Error,
+}
+
+impl UndoError {
+    /// The catalogue diagnostic, with the target shown as `shown`.
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        let kept = match &self.backup {
+            Some(b) => format!("its previous contents are in '{}'", b.display()),
+            None => "the extracted file stays".into(),
+        };
+        Diagnostic::new(Kind::cannot_restore_output(
+            shown,
+            kept,
+            io_reason(&self.error),
+        ))
+    }
+}
+
 impl Drop for WrittenOutput {
     fn drop(&mut self) {
         if let Some((tmp, _)) = self.temp.take() {
@@ -543,6 +767,18 @@ pub fn is_temp_name(name: &std::ffi::OsStr) -> bool {
 
 /// Creates a new, exclusive temporary file `.NAME.tdf-tmp.PID.RAND` beside `target`.
 fn create_temp(target: &Path) -> io::Result<(PathBuf, File)> {
+    with_fresh_sibling(target, |p| {
+        fs::OpenOptions::new().write(true).create_new(true).open(p)
+    })
+}
+
+/// Calls `make` with fresh names `.NAME.tdf-tmp.PID.RAND` beside `target` until one
+/// is not taken (`make` fails with `AlreadyExists` for a taken name); returns the name
+/// and what `make` made there.
+fn with_fresh_sibling<T>(
+    target: &Path,
+    mut make: impl FnMut(&Path) -> io::Result<T>,
+) -> io::Result<(PathBuf, T)> {
     // `process::id` is a system call; an extraction makes thousands of files.
     static PID: OnceLock<u32> = OnceLock::new();
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -566,8 +802,8 @@ fn create_temp(target: &Path) -> io::Result<(PathBuf, File)> {
         name.push(&base);
         name.push(format!("{TEMP_MARKER}{pid}.{:08x}", rand as u32));
         let p = dir.join(name);
-        match fs::OpenOptions::new().write(true).create_new(true).open(&p) {
-            Ok(f) => return Ok((p, f)),
+        match make(&p) {
+            Ok(made) => return Ok((p, made)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
             Err(e) => return Err(e),
         }
@@ -710,6 +946,70 @@ mod tests {
         fs::create_dir(d.join("sub")).unwrap();
         assert!(write_atomic(&d.join("sub"), b"x").is_err());
         assert_eq!(fs::read_dir(&d).unwrap().count(), 2);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    fn written(target: &Path, bytes: &[u8]) -> WrittenOutput {
+        let mut out = PendingOutput::create(target, OutputKind::Member).unwrap();
+        out.write_all(bytes).unwrap();
+        out.close().unwrap()
+    }
+
+    fn names(d: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn placed_outputs_are_kept_or_taken_back() {
+        let d = tmpdir("placed");
+        let old = d.join("old.j");
+        let new = d.join("new.j");
+        // Over an existing file: the file is kept beside it until kept or undone.
+        fs::write(&old, b"before").unwrap();
+        let p = written(&old, b"after").place().unwrap();
+        assert_eq!(fs::read(&old).unwrap(), b"after");
+        let backup = p.backup.clone().expect("the previous file is kept");
+        assert_eq!(fs::read(&backup).unwrap(), b"before");
+        p.undo().unwrap();
+        assert_eq!(fs::read(&old).unwrap(), b"before");
+        // Where nothing was: undone, the output is removed.
+        written(&new, b"x").place().unwrap().undo().unwrap();
+        assert_eq!(names(&d), ["old.j"]);
+        // Kept: the outputs stay, and nothing else does.
+        written(&old, b"after").place().unwrap().keep();
+        written(&new, b"x").place().unwrap().keep();
+        assert_eq!(fs::read(&old).unwrap(), b"after");
+        assert_eq!(names(&d), ["new.j", "old.j"]);
+        // A FIFO at the path is replaced, and returns when undone.
+        #[cfg(unix)]
+        {
+            let fifo = d.join("fifo");
+            let c =
+                std::ffi::CString::new(fifo.clone().into_os_string().into_encoded_bytes()).unwrap();
+            // SAFETY: a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+            let p = written(&fifo, b"member").place().unwrap();
+            assert_eq!(fs::read(&fifo).unwrap(), b"member");
+            p.undo().unwrap();
+            assert!(!fs::symlink_metadata(&fifo).unwrap().is_file());
+            fs::remove_file(&fifo).unwrap();
+        }
+        // Taking back fails when the kept file went away meanwhile: the output stays,
+        // and the diagnostic says where the previous contents were to be.
+        let p = written(&old, b"third").place().unwrap();
+        let backup = p.backup.clone().unwrap();
+        fs::remove_file(&backup).unwrap();
+        let e = p.undo().unwrap_err();
+        assert_eq!(fs::read(&old).unwrap(), b"third");
+        let diag = e.diagnostic("old.j");
+        assert_eq!(diag.kind.name(), "cannot_restore_output");
+        assert!(diag.to_string().contains(&backup.display().to_string()));
+        assert_eq!(names(&d), ["new.j", "old.j"]);
         fs::remove_dir_all(&d).unwrap();
     }
 

@@ -9,8 +9,9 @@
 //! beside its target, and only when all of them are written are they renamed into place
 //! in order: an I/O failure while writing (a full disk, a file size limit) removes
 //! every temporary file and every directory the run created, and leaves the target
-//! directory as it was. Only a failed rename, after all were written, can leave the
-//! members before it in place.
+//! directory as it was. Putting a member in place keeps the file it replaces beside it
+//! until every member is in place: if one cannot be put in place, those before it are
+//! taken back, and the target directory is again as it was.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -184,26 +185,45 @@ impl Extractor<'_> {
     }
 
     /// Puts the written members (each with its path and its stored name) in place, in
-    /// order, up to the first that fails (reported).
-    fn commit(&self, written: Vec<(WrittenOutput, PathBuf, &[u8])>, rep: &mut Reporter) {
+    /// order. If one cannot be put in place (reported), those before it are taken back,
+    /// the files they replaced returned, and the temporary files of those after it
+    /// removed. Returns whether all are in place.
+    fn commit(&self, written: Vec<(WrittenOutput, PathBuf, &[u8])>, rep: &mut Reporter) -> bool {
+        let mut placed = Vec::with_capacity(written.len());
+        let mut failed = None;
+        // Those not reached are dropped with the iterator: their temporary files go.
         for (w, rel, name) in written {
-            match w.commit() {
-                Ok(()) if self.opts.verbose => {
-                    let shown = self.shown(&rel);
-                    let kind = Kind::extracting_capsule(show_bytes(name), shown);
-                    if rep.report(kind.into()).is_err() {
-                        return;
-                    }
-                }
-                Ok(()) => {}
-                // A changed library is reported as such at the end of the run.
-                Err(_) if tdf_core::input::any_changed() => return,
+            match w.place() {
+                Ok(p) => placed.push((p, rel, name)),
                 Err(e) => {
-                    let _ = rep.report(e.diagnostic(&self.shown(&rel)));
-                    return;
+                    failed = Some((e, rel));
+                    break;
                 }
             }
         }
+        if let Some((e, rel)) = failed {
+            // A changed library is reported as such at the end of the run.
+            if !tdf_core::input::any_changed() {
+                let _ = rep.report(e.diagnostic(&self.shown(&rel)));
+            }
+            for (p, rel, _) in placed.into_iter().rev() {
+                if let Err(e) = p.undo() {
+                    let _ = rep.report(e.diagnostic(&self.shown(&rel)));
+                }
+            }
+            return false;
+        }
+        for (p, rel, name) in placed {
+            p.keep();
+            if self.opts.verbose {
+                let shown = self.shown(&rel);
+                let kind = Kind::extracting_capsule(show_bytes(name), shown);
+                if rep.report(kind.into()).is_err() {
+                    break;
+                }
+            }
+        }
+        true
     }
 
     /// After a failure: the directories this run created are removed again, deepest
@@ -428,7 +448,9 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
             }
         }
     }
-    x.commit(written, rep);
+    if !x.commit(written, rep) {
+        x.remove_created();
+    }
 }
 
 #[cfg(test)]

@@ -455,3 +455,98 @@ fn extraction_failing_midway_leaves_nothing() {
     assert!(s.success());
     assert_eq!(files(&d.join("out")), ["big.j", "new/dir/small.j"]);
 }
+
+/// A member that cannot be put in place after others were takes those back: the file
+/// and the symbolic link they replaced return, the new file and the directories the run
+/// created are removed, no temporary file stays. The same for `tld -mx`. (Member `d` is
+/// written while nothing is at its path, then member `d/x.j` needs a directory there:
+/// `d` cannot be put in place over it.)
+#[cfg(unix)]
+#[test]
+fn extraction_failing_to_place_a_member_takes_the_others_back() {
+    let d = tdf_tests::scratch("tshow-extract-place");
+    let lib = raw_library(&["kept.j", "new/dir/fresh.j", "link.j", "d", "d/x.j"]);
+    fs::write(d.join("lib.tl"), lib).unwrap();
+    for (tool, args) in [
+        ("tshow", &["-x", "-a", "-C", "out", "lib.tl"][..]),
+        ("tld", &["-mx", "-a", "../lib.tl"][..]),
+    ] {
+        fs::create_dir_all(d.join("out")).unwrap();
+        fs::write(d.join("out/kept.j"), b"old").unwrap();
+        std::os::unix::fs::symlink("kept.j", d.join("out/link.j")).unwrap();
+        let out = Command::new(tdf_tests::bin(tool))
+            .args(args)
+            .current_dir(if tool == "tld" {
+                d.join("out")
+            } else {
+                d.clone()
+            })
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{tool}: {stderr}");
+        assert!(
+            stderr.contains("[E0802]") && stderr.contains("d': is a directory"),
+            "{tool}: the failure names the member: {stderr}"
+        );
+        assert!(!stderr.contains("E0814"), "{tool}: {stderr}");
+        assert_eq!(
+            files(&d.join("out")),
+            ["kept.j", "link.j (link)"],
+            "{tool}: {stderr}"
+        );
+        assert_eq!(fs::read(d.join("out/kept.j")).unwrap(), b"old");
+        assert_eq!(
+            fs::read_link(d.join("out/link.j")).unwrap(),
+            Path::new("kept.j")
+        );
+        fs::remove_dir_all(d.join("out")).unwrap();
+    }
+    // Without the long name, every member is extracted over what was there.
+    fs::create_dir_all(d.join("out")).unwrap();
+    fs::write(d.join("out/kept.j"), b"old").unwrap();
+    fs::write(d.join("ok.tl"), raw_library(&["kept.j", "new/dir/fresh.j"])).unwrap();
+    let s = tshow(&d)
+        .args(["-x", "-a", "-C", "out", "ok.tl"])
+        .status()
+        .unwrap();
+    assert!(s.success());
+    assert_eq!(files(&d.join("out")), ["kept.j", "new/dir/fresh.j"]);
+    assert_ne!(fs::read(d.join("out/kept.j")).unwrap(), b"old");
+}
+
+/// A FIFO at a member's path is replaced by the member, as `tar` replaces it; opened
+/// for writing, it would block the run until some reader came.
+#[cfg(unix)]
+#[test]
+fn extraction_replaces_a_fifo_instead_of_blocking() {
+    let d = setup("extract-fifo");
+    fs::create_dir_all(d.join("out/caps")).unwrap();
+    let fifo = std::ffi::CString::new(
+        d.join("out/caps/main.j")
+            .into_os_string()
+            .into_encoded_bytes(),
+    )
+    .unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let mut child = tshow(&d)
+        .args(["-x", "-C", "out", "lib.tl", "caps/main.j"])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tshow -x blocked on the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let meta = fs::symlink_metadata(d.join("out/caps/main.j")).unwrap();
+    assert!(meta.is_file());
+    assert_eq!(fs::read(d.join("out/caps/main.j")).unwrap(), main_j());
+}
