@@ -508,62 +508,47 @@ impl WrittenOutput {
         }
         Ok(())
     }
-}
 
-impl WrittenOutput {
     /// Puts the output in place as [`WrittenOutput::commit`] does, keeping whatever was
     /// at the target until the returned [`Placed`] is kept or undone. On failure the
     /// temporary file is removed and the target unchanged.
     pub fn place(mut self) -> Result<Placed, WriteError> {
-        let Some((tmp, target)) = self.temp.take() else {
+        let Some((tmp, target)) = &self.temp else {
             return Ok(Placed {
                 target: None,
                 backup: None,
             });
         };
-        let through = self.through.take();
-        let fail = |e: io::Error, tmp: &Path| {
-            let _ = fs::remove_file(tmp);
-            wrap(through.clone(), WriteError::Rename(e))
-        };
+        // Until the end, a failure leaves the temporary file to `Drop`.
+        let err = |e| wrap(self.through.clone(), e);
         // An input that changed while mapped was read as zeros from then on: what was
         // made of it is not put in place (crate::input).
-        if let Err(e) = crate::input::unchanged() {
-            let _ = fs::remove_file(&tmp);
-            return Err(wrap(through.clone(), WriteError::Write(e)));
-        }
+        crate::input::unchanged().map_err(|e| err(WriteError::Write(e)))?;
         // Nothing at the target (an extraction into a new directory): one rename.
-        match rename_noreplace(&tmp, &target) {
-            Ok(true) => {
-                return Ok(Placed {
-                    target: Some(target),
-                    backup: None,
-                })
+        let backup = if rename_noreplace(tmp, target).map_err(|e| err(WriteError::Rename(e)))? {
+            None
+        } else {
+            let backup = keep_aside(target).map_err(|e| err(WriteError::Rename(e)))?;
+            if let Err(e) = fs::rename(tmp, target) {
+                // The target is left as it was: a link to it is dropped, a file moved
+                // aside is moved back.
+                match &backup {
+                    Some(Backup { path, moved: false }) => {
+                        let _ = fs::remove_file(path);
+                    }
+                    Some(Backup { path, moved: true }) => {
+                        let _ = fs::rename(path, target);
+                    }
+                    None => {}
+                }
+                return Err(err(WriteError::Rename(e)));
             }
-            Ok(false) => {}
-            Err(e) => return Err(fail(e, &tmp)),
-        }
-        let backup = match keep_aside(&target) {
-            Ok(b) => b,
-            Err(e) => return Err(fail(e, &tmp)),
+            backup.map(|b| b.path)
         };
-        if let Err(e) = fs::rename(&tmp, &target) {
-            // The target is left as it was: a link to it is dropped, a file moved aside
-            // is moved back.
-            match &backup {
-                Some(Backup { path, moved: false }) => {
-                    let _ = fs::remove_file(path);
-                }
-                Some(Backup { path, moved: true }) => {
-                    let _ = fs::rename(path, &target);
-                }
-                None => {}
-            }
-            return Err(fail(e, &tmp));
-        }
+        let (_, target) = self.temp.take().expect("the output has a temporary file");
         Ok(Placed {
             target: Some(target),
-            backup: backup.map(|b| b.path),
+            backup,
         })
     }
 }
@@ -996,7 +981,8 @@ mod tests {
             let p = written(&fifo, b"member").place().unwrap();
             assert_eq!(fs::read(&fifo).unwrap(), b"member");
             p.undo().unwrap();
-            assert!(!fs::symlink_metadata(&fifo).unwrap().is_file());
+            use std::os::unix::fs::FileTypeExt;
+            assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
             fs::remove_file(&fifo).unwrap();
         }
         // Taking back fails when the kept file went away meanwhile: the output stays,
