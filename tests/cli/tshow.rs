@@ -384,6 +384,19 @@ fn extraction_refuses_symlinks_leading_outside() {
     );
 }
 
+/// `tshow -x -a -C out lib.tl` run in `d`, and `tld -mx -a ../lib.tl` run in `d/out`:
+/// the two ways to extract every member of `d/lib.tl` into `d/out`, by tool name.
+fn extract_all_into_out(d: &Path) -> [(&'static str, Command); 2] {
+    let mut tshow = Command::new(tdf_tests::bin("tshow"));
+    tshow
+        .args(["-x", "-a", "-C", "out", "lib.tl"])
+        .current_dir(d);
+    let mut tld = Command::new(tdf_tests::bin("tld"));
+    tld.args(["-mx", "-a", "../lib.tl"])
+        .current_dir(d.join("out"));
+    [("tshow", tshow), ("tld", tld)]
+}
+
 /// An I/O failure while the members are written (here a file size limit, as a full disk
 /// would fail) leaves nothing of the extraction: no member, no temporary file, no
 /// directory the run created; an existing file the extraction would have replaced is
@@ -419,18 +432,9 @@ fn extraction_failing_midway_leaves_nothing() {
             });
         }
     };
-    for (tool, args) in [
-        ("tshow", &["-x", "-a", "-C", "out", "lib.tl"][..]),
-        ("tld", &["-mx", "-a", "../lib.tl"][..]),
-    ] {
+    for (tool, mut c) in extract_all_into_out(&d) {
         fs::create_dir_all(d.join("out")).unwrap();
         fs::write(d.join("out/big.j"), b"kept").unwrap();
-        let mut c = Command::new(tdf_tests::bin(tool));
-        c.args(args).current_dir(if tool == "tld" {
-            d.join("out")
-        } else {
-            d.clone()
-        });
         limited(&mut c);
         let out = c.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -467,22 +471,11 @@ fn extraction_failing_to_place_a_member_takes_the_others_back() {
     let d = tdf_tests::scratch("tshow-extract-place");
     let lib = raw_library(&["kept.j", "new/dir/fresh.j", "link.j", "d", "d/x.j"]);
     fs::write(d.join("lib.tl"), lib).unwrap();
-    for (tool, args) in [
-        ("tshow", &["-x", "-a", "-C", "out", "lib.tl"][..]),
-        ("tld", &["-mx", "-a", "../lib.tl"][..]),
-    ] {
+    for (tool, mut c) in extract_all_into_out(&d) {
         fs::create_dir_all(d.join("out")).unwrap();
         fs::write(d.join("out/kept.j"), b"old").unwrap();
         std::os::unix::fs::symlink("kept.j", d.join("out/link.j")).unwrap();
-        let out = Command::new(tdf_tests::bin(tool))
-            .args(args)
-            .current_dir(if tool == "tld" {
-                d.join("out")
-            } else {
-                d.clone()
-            })
-            .output()
-            .unwrap();
+        let out = c.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{tool}: {stderr}");
         assert!(
@@ -502,7 +495,7 @@ fn extraction_failing_to_place_a_member_takes_the_others_back() {
         );
         fs::remove_dir_all(d.join("out")).unwrap();
     }
-    // Without the long name, every member is extracted over what was there.
+    // Without `d` and `d/x.j`, every member is extracted over what was there.
     fs::create_dir_all(d.join("out")).unwrap();
     fs::write(d.join("out/kept.j"), b"old").unwrap();
     fs::write(d.join("ok.tl"), raw_library(&["kept.j", "new/dir/fresh.j"])).unwrap();
