@@ -397,6 +397,86 @@ fn extract_all_into_out(d: &Path) -> [(&'static str, Command); 2] {
     [("tshow", tshow), ("tld", tld)]
 }
 
+/// The largest file the commands given to [`limit_file_size`] may write.
+#[cfg(unix)]
+const SIZE_LIMIT: u64 = 8_000;
+
+/// Makes every file `c` writes stop at [`SIZE_LIMIT`] bytes: a write past it fails
+/// (EFBIG), as on a full disk, instead of killing the process.
+#[cfg(unix)]
+fn limit_file_size(c: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let l = libc::rlimit {
+                rlim_cur: SIZE_LIMIT,
+                rlim_max: SIZE_LIMIT,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &l) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Into a directory the run creates, members go straight into new files; a later
+/// member of the same name still replaces an earlier one (as `tar` does), nothing else
+/// is left there, and a failure takes back every file and directory of the run.
+#[cfg(unix)]
+#[test]
+fn extraction_into_a_new_directory() {
+    let d = tdf_tests::scratch("tshow-extract-new-dir");
+    let member = |name: &str, data: &[u8]| Member {
+        name: Cow::Owned(name.as_bytes().to_vec()),
+        data: Cow::Owned(data.to_vec()),
+        offset: 0,
+    };
+    let first = fixtures::capsule().define_tag("first").build();
+    let second = fixtures::capsule().define_tag("second").build();
+    let lib = Library {
+        major: 4,
+        minor: 0,
+        members: vec![
+            member("a.j", &first),
+            member("sub/b.j", &first),
+            member("a.j", &second),
+        ],
+        index: Vec::new(),
+    };
+    fs::write(d.join("lib.tl"), lib.to_bytes()).unwrap();
+    let out = tshow(&d)
+        .args(["-x", "-a", "-C", "new/out", "lib.tl"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(files(&d.join("new")), ["out/a.j", "out/sub/b.j"]);
+    assert_eq!(fs::read(d.join("new/out/a.j")).unwrap(), second);
+    assert_eq!(fs::read(d.join("new/out/sub/b.j")).unwrap(), first);
+
+    // A member over the size limit after one written: nothing of the run stays.
+    let big = fixtures::capsule()
+        .body_size(20_000)
+        .define_tag("big")
+        .build();
+    let lib = fixtures::library(&[("small.j", &main_j()), ("deeper/big.j", &big)]);
+    fs::write(d.join("big.tl"), lib).unwrap();
+    let mut c = tshow(&d);
+    c.args(["-x", "-a", "-C", "other/out", "big.tl"]);
+    limit_file_size(&mut c);
+    let out = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("big.j"), "{stderr}");
+    assert!(!d.join("other").exists(), "{stderr}");
+}
+
 /// An I/O failure while the members are written (here a file size limit, as a full disk
 /// would fail) leaves nothing of the extraction: no member, no temporary file, no
 /// directory the run created; an existing file the extraction would have replaced is
@@ -404,7 +484,6 @@ fn extract_all_into_out(d: &Path) -> [(&'static str, Command); 2] {
 #[cfg(unix)]
 #[test]
 fn extraction_failing_midway_leaves_nothing() {
-    use std::os::unix::process::CommandExt;
     let d = tdf_tests::scratch("tshow-extract-midway");
     // A small member first, in new directories; then one over the size limit.
     let big = fixtures::capsule()
@@ -413,29 +492,11 @@ fn extraction_failing_midway_leaves_nothing() {
         .build();
     let lib = fixtures::library(&[("new/dir/small.j", &main_j()), ("big.j", &big)]);
     fs::write(d.join("lib.tl"), lib).unwrap();
-    let limit = 8_000;
-    assert!(main_j().len() < limit as usize && big.len() > limit as usize);
-    let limited = |c: &mut Command| {
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            c.pre_exec(move || {
-                // Writes past the limit fail with EFBIG instead of killing the process.
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                let l = libc::rlimit {
-                    rlim_cur: limit,
-                    rlim_max: limit,
-                };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &l) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-    };
+    assert!(main_j().len() < SIZE_LIMIT as usize && big.len() > SIZE_LIMIT as usize);
     for (tool, mut c) in extract_all_into_out(&d) {
         fs::create_dir_all(d.join("out")).unwrap();
         fs::write(d.join("out/big.j"), b"kept").unwrap();
-        limited(&mut c);
+        limit_file_size(&mut c);
         let out = c.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{tool}: {stderr}");
