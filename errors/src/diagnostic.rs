@@ -9,7 +9,7 @@ use codespan_reporting::diagnostic::{self as cs, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Ansi, Config};
 
-use crate::{Kind, Severity};
+use crate::catalogue::{Kind, Severity};
 
 /// Where in its file a diagnostic points.
 #[derive(Debug, Clone, PartialEq, Eq)]

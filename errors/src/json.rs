@@ -9,8 +9,9 @@
 //! Every field is always present, in this order; a value that is unknown is `null`.
 //! Strings are escaped by [`json_string`], the one JSON string escaper of the toolset.
 
+use crate::catalogue::Param;
 use crate::diagnostic::{clamp_span, line_column};
-use crate::{Diagnostic, Location, Param};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// How a [`crate::Reporter`] prints diagnostics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -152,7 +153,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::Kind;
+    use crate::catalogue::Kind;
 
     #[test]
     fn escapes_quotes_backslashes_and_controls() {

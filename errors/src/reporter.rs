@@ -3,7 +3,9 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::{Diagnostic, Format, Kind, Severity};
+use crate::catalogue::{Kind, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::json::Format;
 
 /// Returned by [`Reporter::report`] once the error limit has been reached:
 /// the caller should stop the run.

@@ -32,11 +32,12 @@ use std::ops::Range;
 use tdf_errors::{Diagnostic, Kind};
 
 use crate::bits::{len_u32, Reader, Writer};
+use crate::diag::DiagResult;
 use crate::hash::FastHashSet;
 use crate::linkinfo::{check_usage, LinkInfoKind, Usage, UsageError};
+use crate::name::show_bytes;
 use crate::name::ExtName;
 use crate::unitset::UnitSetList;
-use crate::{show_bytes, DiagResult};
 
 /// The 4-byte magic number of a capsule.
 pub const CAPSULE_MAGIC: &[u8; 4] = b"TDFC";

@@ -35,7 +35,8 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::ValueEnum;
 use tdf_errors::{Kind, Reporter};
 
-use crate::fsutil::{expand_response_files, io_reason};
+use crate::diag::io_reason;
+use crate::fsutil::expand_response_files;
 
 /// Parses the process arguments (after expanding `@FILE` response files) into `T`.
 ///

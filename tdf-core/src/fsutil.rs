@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 
 use tdf_errors::{Diagnostic, Kind};
 
+use crate::diag::io_reason;
 use crate::input::InputBytes;
 
 /// Reads a whole input file. The error is `cannot_open_input_file` when it cannot be
@@ -40,20 +41,6 @@ pub fn read_input(path: &Path, shown: &str) -> Result<Vec<u8>, Box<Diagnostic>> 
     file.read_to_end(&mut data)
         .map_err(|e| Box::new(Diagnostic::new(Kind::read_error(shown, io_reason(&e)))))?;
     Ok(data)
-}
-
-/// A system error as a lower-case phrase without the "(os error N)" suffix.
-pub fn io_reason(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = match s.find(" (os error") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
-    };
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => s,
-    }
 }
 
 /// The argument that stands for standard output as an output file (`-o -`, `-d -`,

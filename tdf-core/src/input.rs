@@ -31,7 +31,7 @@ use std::path::Path;
 
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
-use crate::fsutil::io_reason;
+use crate::diag::io_reason;
 
 /// Files at least this large are mapped (smaller ones cost less to read than to map).
 pub const MAP_THRESHOLD: u64 = 256 * 1024;

@@ -23,12 +23,17 @@
 //!   command-line conventions the three tools share (no tool's options).
 //!
 //! Every failure is a [`tdf_errors::Diagnostic`] from the catalogue, located at a byte of
-//! the input; the caller adds the file name with [`in_file`].
+//! the input; the caller adds the file name with [`in_file`] ([`diag`]).
+//!
+//! This file only declares the modules and re-exports what the tools use most; the
+//! modules import each other by their own paths, never through these re-exports, so that
+//! no module imports one that imports it (`tests/architecture/imports.rs`).
 
 pub mod bits;
 pub mod capsule;
 pub mod cli;
 pub mod decode;
+pub mod diag;
 pub mod fsutil;
 pub mod hash;
 pub mod input;
@@ -42,34 +47,12 @@ mod text;
 pub mod unitset;
 
 pub use capsule::Capsule;
+pub use diag::{in_file, DiagResult};
 pub use library::Library;
 pub use linkinfo::Usage;
-pub use name::ExtName;
+pub use name::{push_shown, show_bytes, ExtName};
 pub use tdf_errors::{Diagnostic, Kind};
 pub use unitset::UnitSetList;
-
-/// The result of reading: a value, or one boxed catalogue diagnostic.
-pub type DiagResult<T> = Result<T, Box<Diagnostic>>;
-
-/// Names the file a diagnostic is about.
-pub fn in_file(mut d: Box<Diagnostic>, file: &str) -> Box<Diagnostic> {
-    d.file = Some(file.to_owned());
-    d
-}
-
-/// Bytes (shape, member, unit set and file names) as users read them: valid UTF-8 as it
-/// is, control characters and bytes that are not UTF-8 as `\xHH`
-/// ([`name::push_readable`], which also decides how external names are printed).
-pub fn show_bytes(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len());
-    push_shown(&mut s, bytes);
-    s
-}
-
-/// Appends [`show_bytes`] of `bytes` to `out`, without allocating when `out` has room.
-pub fn push_shown(out: &mut String, bytes: &[u8]) {
-    name::push_readable(out, bytes, false);
-}
 
 /// The TDF versions this toolset reads and writes, as a literal for `concat!` (clap's
 /// `version` wants a `&'static str` built at compile time).
@@ -82,15 +65,3 @@ macro_rules! tdf_versions {
 
 /// The TDF versions this toolset reads and writes, for `--version`.
 pub const TDF_VERSIONS: &str = tdf_versions!();
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn shown_bytes() {
-        assert_eq!(super::show_bytes(b"caps/a.j"), "caps/a.j");
-        assert_eq!(super::show_bytes(b"a\x00b\xffc\n"), "a\\x00b\\xffc\\x0a");
-        assert_eq!(super::show_bytes(b""), "");
-        assert_eq!(super::show_bytes(b"\x7f~ "), "\\x7f~ ");
-        assert_eq!(super::show_bytes("api/été.j".as_bytes()), "api/été.j");
-    }
-}

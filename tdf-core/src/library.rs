@@ -13,9 +13,10 @@ use tdf_errors::{Diagnostic, Kind};
 
 use crate::bits::{len_u32, Reader, Streamer, Writer};
 use crate::capsule::{read_version, VersionKinds};
+use crate::diag::DiagResult;
 use crate::linkinfo::{check_usage, Usage, UsageError};
+use crate::name::show_bytes;
 use crate::name::ExtName;
-use crate::{show_bytes, DiagResult};
 
 /// Bytes gathered before [`LibraryWriter`] hands them on.
 const CHUNK: usize = 64 * 1024;

@@ -227,7 +227,7 @@ pub enum TextForm {
 /// Appends `bytes` as users read them ([`TextForm::Readable`]). With `syntax`, the
 /// characters of the §8.4 syntax (`[ ] . \`) are escaped too, as in external names; shape,
 /// member and file names are shown without that. The one function that decides how the
-/// tools print bytes: `tdf_core::show_bytes` and [`ExtName::to_text`] are built on it.
+/// tools print bytes: [`show_bytes`] and [`ExtName::to_text`] are built on it.
 pub fn push_readable(out: &mut String, bytes: &[u8], syntax: bool) {
     // Printable ASCII with nothing to escape (nearly every name): as it is.
     let plain =
@@ -356,9 +356,32 @@ fn unescape(text: &[u8], i: &mut usize) -> Result<u8, NameSyntaxError> {
     })
 }
 
+/// Bytes (shape, member, unit set and file names) as users read them: valid UTF-8 as it
+/// is, control characters and bytes that are not UTF-8 as `\xHH` ([`push_readable`],
+/// which also decides how external names are printed).
+pub fn show_bytes(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    push_shown(&mut s, bytes);
+    s
+}
+
+/// Appends [`show_bytes`] of `bytes` to `out`, without allocating when `out` has room.
+pub fn push_shown(out: &mut String, bytes: &[u8]) {
+    push_readable(out, bytes, false);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_bytes() {
+        assert_eq!(show_bytes(b"caps/a.j"), "caps/a.j");
+        assert_eq!(show_bytes(b"a\x00b\xffc\n"), "a\\x00b\\xffc\\x0a");
+        assert_eq!(show_bytes(b""), "");
+        assert_eq!(show_bytes(b"\x7f~ "), "\\x7f~ ");
+        assert_eq!(show_bytes("api/été.j".as_bytes()), "api/été.j");
+    }
 
     fn encode_after(prefix_nibble: Option<u8>, name: &ExtName) -> Vec<u8> {
         let mut w = Writer::new();

@@ -65,7 +65,7 @@ impl Lexer<'_> {
                 }
                 _ => {
                     self.pos += 1;
-                    let ch = crate::show_bytes(&self.src[start..self.pos]);
+                    let ch = crate::name::show_bytes(&self.src[start..self.pos]);
                     self.errors
                         .push((Kind::rename_illegal_char(ch), start..self.pos));
                 }

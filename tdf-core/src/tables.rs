@@ -28,8 +28,8 @@ use crate::bits::{prefetch, Writer};
 use crate::capsule::Link;
 use crate::library::Library;
 use crate::linkinfo::{merge_usage, Merge, Usage};
+use crate::name::show_bytes;
 use crate::name::ExtName;
-use crate::show_bytes;
 use crate::unitset::UnitSetList;
 
 /// A name in its shape's table of names ([`LinkTables`]): the same number on the program
@@ -1552,7 +1552,7 @@ mod tests {
 
     /// A library model with one member per `(member, shape, name, usage)`, the name in
     /// the index and defined by that member.
-    fn index_library(entries: &[(&str, &str, &str, Usage)]) -> crate::Library<'static> {
+    fn index_library(entries: &[(&str, &str, &str, Usage)]) -> crate::library::Library<'static> {
         use crate::library::{IndexEntry, IndexShape, Member};
         let mut index: Vec<IndexShape<'static>> = Vec::new();
         for (i, &(_, shape, name, usage)) in entries.iter().enumerate() {
@@ -1570,7 +1570,7 @@ mod tests {
                 }),
             }
         }
-        crate::Library {
+        crate::library::Library {
             major: 4,
             minor: 0,
             members: entries

@@ -101,7 +101,7 @@ impl UnitSetList {
     pub fn read_file(path: &std::path::Path) -> Result<UnitSetList, Vec<Diagnostic>> {
         let shown = path.to_string_lossy();
         let text = std::fs::read(path).map_err(|e| {
-            let reason = crate::fsutil::io_reason(&e);
+            let reason = crate::diag::io_reason(&e);
             vec![Diagnostic::new(Kind::cannot_open_unit_set_file(
                 shown.as_ref(),
                 reason,
@@ -172,7 +172,7 @@ impl UnitSetList {
         let mut set = FastIndexSet::default();
         for (name, span) in names {
             if set.contains(&name) {
-                let shown = crate::show_bytes(&name);
+                let shown = crate::name::show_bytes(&name);
                 errors.push(diag(Kind::unit_set_duplicate_name(shown), span));
             } else {
                 set.insert(name);

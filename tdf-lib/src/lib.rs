@@ -47,8 +47,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use tdf_core::diag::io_reason;
 use tdf_core::fsutil::{
-    io_reason, is_stdio, shown_name, write_atomic, write_atomic_with, OutputKind, PendingOutput,
+    is_stdio, shown_name, write_atomic, write_atomic_with, OutputKind, PendingOutput,
 };
 use tdf_core::input::read_mapped;
 use tdf_errors::{Diagnostic, Kind, Reporter};

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use tdf_core::fsutil::io_reason;
+use tdf_core::diag::io_reason;
 use tdf_core::rename::parse_rename_file;
 use tdf_core::ExtName;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};

@@ -67,7 +67,7 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
         let found = if os_bytes(name).contains(&b'/') {
             let p = PathBuf::from(name);
             read_library(&p).map(|d| (p, d)).map_err(|e| {
-                Kind::cannot_open_library_file(shown.clone(), tdf_core::fsutil::io_reason(&e))
+                Kind::cannot_open_library_file(shown.clone(), tdf_core::diag::io_reason(&e))
             })
         } else {
             let mut last = None;
@@ -84,7 +84,7 @@ pub fn read_libraries(opts: &LinkOptions) -> Vec<LibFile> {
             }
             hit.ok_or_else(|| {
                 let reason = match last {
-                    Some(e) => tdf_core::fsutil::io_reason(&e),
+                    Some(e) => tdf_core::diag::io_reason(&e),
                     None => "no library directories were given with -L".into(),
                 };
                 Kind::cannot_open_library_file(shown.clone(), reason)

@@ -20,7 +20,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use tdf_core::fsutil::{io_reason, shown_name, write_atomic_with, OutputKind, PendingOutput};
+use tdf_core::diag::io_reason;
+use tdf_core::fsutil::{shown_name, write_atomic_with, OutputKind, PendingOutput};
 use tdf_core::{ExtName, Usage};
 use tdf_errors::{Diagnostic, Kind};
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, ValueEnum, ValueHint};
 use tdf_core::cli::{headings, ColorChoice, DiagnosticsFormat, VERSION};
 
-use crate::ListFormat;
+use crate::options::ListFormat;
 
 /// The heading of the listing options.
 const LISTING: &str = "Listing (without -x)";

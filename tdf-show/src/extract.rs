@@ -22,13 +22,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use tdf_core::fsutil::{io_reason, OutputKind, PendingOutput, WriteError, WrittenOutput};
+use tdf_core::diag::io_reason;
+use tdf_core::fsutil::{OutputKind, PendingOutput, WriteError, WrittenOutput};
 use tdf_core::library::Member;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, show_bytes, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
-use crate::ExtractOptions;
+use crate::options::ExtractOptions;
 
 /// The text after the last `/` of a stored name.
 pub(crate) fn basename(name: &[u8]) -> &[u8] {

@@ -120,60 +120,22 @@ pub mod decode;
 mod extract;
 mod inspect;
 mod list;
+mod options;
 mod text;
 
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tdf_core::capsule::CAPSULE_MAGIC;
-use tdf_core::fsutil::{io_reason, read_input_or_stdin, shown_name};
+use tdf_core::diag::io_reason;
+use tdf_core::fsutil::{read_input_or_stdin, shown_name};
 use tdf_core::input::InputBytes;
 use tdf_core::tables::IndexTable;
 use tdf_core::{in_file, Capsule, Library};
 use tdf_errors::{Diagnostic, Kind, Reporter};
 
 pub use extract::safe_components;
-
-/// Output format of a listing or inspection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ListFormat {
-    /// TenDRA's `tld -mt` format, exactly (libraries only).
-    Tendra,
-    /// The readable layout of this tool.
-    #[default]
-    Text,
-    /// One JSON document (schemas `tshow-library-1`, `tshow-capsule-1`).
-    Json,
-}
-
-/// What a library listing shows.
-#[derive(Debug, Clone, Default)]
-pub struct ListOptions {
-    /// `-i`: the index.
-    pub index: bool,
-    /// `-s`: member sizes.
-    pub size: bool,
-    /// `-t`: the TDF version.
-    pub tdf_version: bool,
-    pub format: ListFormat,
-}
-
-/// Options of an extraction.
-#[derive(Debug, Clone, Default)]
-pub struct ExtractOptions {
-    /// `-a`: every member, in library order.
-    pub all: bool,
-    /// `-b`: write each member under its basename (text after the last `/`).
-    pub basename: bool,
-    /// `-m`: a requested name also matches a member's basename.
-    pub match_basename: bool,
-    /// `-v` (`tld -mx -i`): an informational message per extracted member.
-    pub verbose: bool,
-    /// `-C DIR`: extract below DIR instead of the current directory.
-    pub directory: Option<PathBuf>,
-    /// The members to extract (stored names, or basenames with `match_basename`).
-    pub names: Vec<String>,
-}
+pub use options::{ExtractOptions, ListFormat, ListOptions};
 
 /// Reports a write failure on `out`; a closed pipe (`tshow | head`) ends the output
 /// quietly.

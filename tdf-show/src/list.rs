@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use tdf_core::{push_shown, show_bytes, Library, Usage};
 
+use crate::options::ListOptions;
 use crate::text::{json_bytes, json_str, json_usage};
-use crate::ListOptions;
 
 /// TenDRA's `tld -mt` format (§6.2), byte for byte: member names raw, external names in
 /// TenDRA's output form (§8.4: `[ ] . \` escaped, every other byte raw).

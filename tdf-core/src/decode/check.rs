@@ -61,7 +61,7 @@ pub fn unit_name(c: &FlatCapsule<'_>, u: &UnitTree) -> String {
     let g = &c.groups[u.group];
     format!(
         "{} unit {}",
-        crate::show_bytes(g.name),
+        crate::name::show_bytes(g.name),
         u.unit - g.units.start
     )
 }

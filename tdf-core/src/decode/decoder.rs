@@ -29,6 +29,19 @@ use super::table::{cons, sort, ConsId, Denotes, SortId, ENTITIES, FOREIGN_SORTS}
 use super::tree::{Node, NodeKind, LABEL, OPEN};
 use crate::hash::FastHashMap;
 
+/// Bytes of stack the recursive decoder (and printers of its trees) use at most below
+/// their entry: with
+/// [`MAX_DEPTH`], what keeps hostile nesting from overflowing the stack however large
+/// the frames of a build are (a thread's stack is 2 MiB by default).
+pub const STACK_BUDGET: usize = 1 << 20;
+
+/// An address in the current stack frame, to measure how much stack is in use.
+#[inline(always)]
+pub fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
 /// The deepest nesting of constructs decoded. Real TDF nests a few dozen levels; a body
 /// nesting deeper gets [`ErrorKind::TooDeep`] instead of exhausting the stack.
 pub const MAX_DEPTH: u32 = 2000;
@@ -221,7 +234,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
             token_sig: 0,
             tokbody_sig: 0,
             failure: None,
-            stack_base: super::stack_address(),
+            stack_base: stack_address(),
         }
     }
 
@@ -306,7 +319,7 @@ impl<'a, 's> BodyDecoder<'a, 's> {
         // between, far below the budget.
         if self.depth >= MAX_DEPTH
             || (self.depth % 32 == 31
-                && self.stack_base.wrapping_sub(super::stack_address()) > super::STACK_BUDGET)
+                && self.stack_base.wrapping_sub(stack_address()) > STACK_BUDGET)
         {
             return Err(self.err(ErrorKind::TooDeep, pos));
         }

@@ -21,21 +21,10 @@ pub mod tree;
 mod tests;
 
 pub use decoded::{Decoded, UnitTree};
-pub use decoder::{DecodeError, ErrorKind, Problem, ProblemKind, MAX_DEPTH};
+pub use decoder::{
+    stack_address, DecodeError, ErrorKind, Problem, ProblemKind, MAX_DEPTH, STACK_BUDGET,
+};
 pub use encode::{encode_unit, EncodeError};
 pub use sig::{Sigs, SortRef};
 pub use table::{cons, sort, ConsId, Item, Param, SortId, Wrap};
 pub use tree::{Node, NodeKind};
-
-/// Bytes of stack the recursive decoder (and printers of its trees) use at most below
-/// their entry: with
-/// [`MAX_DEPTH`], what keeps hostile nesting from overflowing the stack however large
-/// the frames of a build are (a thread's stack is 2 MiB by default).
-pub const STACK_BUDGET: usize = 1 << 20;
-
-/// An address in the current stack frame, to measure how much stack is in use.
-#[inline(always)]
-pub fn stack_address() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}

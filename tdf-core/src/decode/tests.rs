@@ -12,7 +12,8 @@ use super::table::{sort, ConsId};
 use super::tree::{children, NodeKind};
 use crate::capsule::{Capsule, External, FlatCapsule, Group, Link, ReadOptions, Shape, Unit};
 use crate::linkinfo::{LinkInfoKind, Usage};
-use crate::{ExtName, UnitSetList};
+use crate::name::ExtName;
+use crate::unitset::UnitSetList;
 
 /// A body under construction.
 #[derive(Default)]
