@@ -11,10 +11,13 @@
 //!
 //! Outputs that stand or fall together (the members of an extraction) are each written
 //! and closed first ([`PendingOutput::close`]), then put in place one by one with
-//! [`WrittenOutput::place`], which keeps what was at the target beside it (a hard link,
-//! or the file itself moved aside where links cannot be made): if one cannot be put in
-//! place, those before it are taken back ([`Placed::undo`]), and the directory is as it
-//! was; once all are in place, [`Placed::keep`] lets the old files go.
+//! [`WrittenOutput::place`], which keeps what was at the target beside it (exchanged
+//! with the new file in one step where the system can, else a hard link, or the file
+//! itself moved aside where links cannot be made): if one cannot be put in place, those
+//! before it are taken back ([`Placed::undo`]), and the directory is as it was; once all
+//! are in place, [`Placed::keep`] lets the old files go. A member whose directory the
+//! run created is written straight into a new file instead
+//! ([`PendingOutput::create_new`]).
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -194,7 +197,8 @@ enum Dest {
     /// place: replacing it would replace the device node or the pipe.
     InPlace(PathBuf),
     /// A regular file, or none yet: a temporary file beside `target` renamed over it.
-    Replace(PathBuf),
+    /// `true` when something was at `target` when it was looked at.
+    Replace(PathBuf, bool),
 }
 
 /// At most this many symbolic links are followed (Linux's limit).
@@ -215,14 +219,14 @@ fn resolve(path: &Path, kind: OutputKind) -> Result<(Dest, Option<PathBuf>), Wri
             // Nothing there (also the end of a dangling link): it is created.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let t = through(followed, &cur);
-                return Ok((Dest::Replace(cur), t));
+                return Ok((Dest::Replace(cur, false), t));
             }
             Err(e) => return Err(wrap(through(followed, &cur), WriteError::Create(e))),
         };
         let ft = meta.file_type();
         if ft.is_symlink() {
             if kind == OutputKind::Member {
-                return Ok((Dest::Replace(cur), None));
+                return Ok((Dest::Replace(cur, true), None));
             }
             if let Some(dest) = proc_link(&cur, &meta) {
                 let t = Some(cur);
@@ -246,7 +250,7 @@ fn resolve(path: &Path, kind: OutputKind) -> Result<(Dest, Option<PathBuf>), Wri
         // do: written in place, a FIFO would block the run until a reader came, and a
         // device would receive the member.
         if ft.is_file() || kind == OutputKind::Member {
-            return Ok((Dest::Replace(cur), t));
+            return Ok((Dest::Replace(cur, true), t));
         }
         return Ok((Dest::InPlace(cur), t));
     }
@@ -375,6 +379,8 @@ pub struct PendingOutput {
     /// A file created new at its target ([`PendingOutput::create_new`]), removed unless
     /// it is put in place.
     fresh: Option<PathBuf>,
+    /// Something was at the target when the output was opened.
+    replaces: bool,
     /// The end of the chain of symbolic links, when there was one (for messages).
     through: Option<PathBuf>,
 }
@@ -392,6 +398,7 @@ impl PendingOutput {
                 Ok(())
             }
         };
+        let mut replaces = false;
         let (sink, temp) = match dest {
             Dest::Stdout => {
                 refuse(io::stdout().is_terminal())?;
@@ -410,7 +417,8 @@ impl PendingOutput {
                 refuse(f.is_terminal())?;
                 (Sink::File(f), None)
             }
-            Dest::Replace(target) => {
+            Dest::Replace(target, exists) => {
+                replaces = exists;
                 let (tmp, f) = create_temp(&target)
                     .map_err(|e| wrap(through.clone(), WriteError::Create(e)))?;
                 (Sink::File(f), Some((tmp, target)))
@@ -420,6 +428,7 @@ impl PendingOutput {
             out: Some(BufWriter::with_capacity(BUFFER, sink)),
             temp,
             fresh: None,
+            replaces,
             through,
         })
     }
@@ -441,6 +450,7 @@ impl PendingOutput {
                 out: Some(BufWriter::with_capacity(BUFFER, Sink::File(f))),
                 temp: None,
                 fresh: Some(path.to_path_buf()),
+                replaces: false,
                 through: None,
             })),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
@@ -471,6 +481,7 @@ impl PendingOutput {
         Ok(WrittenOutput {
             temp: self.temp.take(),
             fresh: self.fresh.take(),
+            replaces: self.replaces,
             through: self.through.take(),
         })
     }
@@ -509,6 +520,8 @@ pub struct WrittenOutput {
     temp: Option<(PathBuf, PathBuf)>,
     /// The new file written at its target, until committed.
     fresh: Option<PathBuf>,
+    /// Something was at the target when the output was opened.
+    replaces: bool,
     through: Option<PathBuf>,
 }
 
@@ -533,8 +546,13 @@ impl WrittenOutput {
     }
 
     /// Puts the output in place as [`WrittenOutput::commit`] does, keeping whatever was
-    /// at the target until the returned [`Placed`] is kept or undone. On failure the
-    /// temporary file is removed and the target unchanged.
+    /// at the target until the returned [`Placed`] is kept or undone. Where something was
+    /// at the target when the output was opened, the two change names in one step
+    /// (`renameat2(RENAME_EXCHANGE)`), the temporary name keeping the old file; where
+    /// nothing was, one `renameat2(RENAME_NOREPLACE)`; otherwise (the system cannot, or
+    /// the target changed meanwhile) the old file is kept as a hard link, or moved aside,
+    /// and the new one renamed over the target. A directory at the target is never
+    /// replaced. On failure the temporary file is removed and the target unchanged.
     pub fn place(mut self) -> Result<Placed, WriteError> {
         if self.temp.is_none() && self.fresh.is_none() {
             return Ok(Placed {
@@ -554,6 +572,28 @@ impl WrittenOutput {
                 backup: None,
             });
         };
+        // Something at the target when the output was opened (an extraction over an
+        // earlier one): the new file and the old one change names in one step, and the
+        // temporary name keeps the old file. Only a directory made there since is not
+        // replaced: it is changed back.
+        if self.replaces && rename_exchange(tmp, target).map_err(|e| err(WriteError::Rename(e)))? {
+            let (tmp, target) = self.temp.take().expect("the output has a temporary file");
+            if fs::symlink_metadata(&tmp).is_ok_and(|m| m.is_dir()) {
+                let back = rename_exchange(&tmp, &target);
+                // Our file, at the temporary name again, goes with `self`.
+                self.temp = Some((tmp, target));
+                let e = match back {
+                    Ok(true) => io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+                    Ok(false) => io::Error::other("cannot put a directory back"),
+                    Err(e) => e,
+                };
+                return Err(err(WriteError::Rename(e)));
+            }
+            return Ok(Placed {
+                target: Some(target),
+                backup: Some(tmp),
+            });
+        }
         // Nothing at the target (an extraction into a new directory): one rename.
         let backup = if rename_noreplace(tmp, target).map_err(|e| err(WriteError::Rename(e)))? {
             None
@@ -665,6 +705,44 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<bool> {
 
 #[cfg(not(target_os = "linux"))]
 fn rename_noreplace(_from: &Path, _to: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// Exchanges the files at `a` and `b` in one step (both stay, each under the other's
+/// name). `Ok(false)` when one of them is missing, or when the file system cannot;
+/// nothing was done then.
+#[cfg(target_os = "linux")]
+fn rename_exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        std::ffi::CString::new(a.as_os_str().as_bytes()),
+        std::ffi::CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return Ok(false);
+    };
+    // SAFETY: two valid NUL-terminated strings, only read by the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        // Gone meanwhile, or a file system without the flag: the caller goes on without.
+        Some(libc::ENOENT | libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
 }
 
@@ -1022,6 +1100,21 @@ mod tests {
             assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
             fs::remove_file(&fifo).unwrap();
         }
+        // A directory made where a file was when the output was opened is not replaced:
+        // the output fails, and the directory stays, with nothing beside it.
+        let w = written(&old, b"late");
+        fs::remove_file(&old).unwrap();
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join("inside"), b"x").unwrap();
+        let e = w.place().unwrap_err();
+        assert!(
+            e.diagnostic("old.j").to_string().contains("directory"),
+            "{e:?}"
+        );
+        assert_eq!(names(&old), ["inside"]);
+        assert_eq!(names(&d), ["new.j", "old.j"]);
+        fs::remove_dir_all(&old).unwrap();
+        fs::write(&old, b"after").unwrap();
         // Taking back fails when the kept file went away meanwhile: the output stays,
         // and the diagnostic says where the previous contents were to be.
         let p = written(&old, b"third").place().unwrap();

@@ -256,11 +256,14 @@ impl Extractor<'_> {
 /// Checks the directories of `parts[..n-1]` that already exist below `base` without
 /// changing anything: a symbolic link must resolve to a directory inside the target
 /// (`canonical_base`), and an existing component must be a directory. A missing
-/// component ends the check (everything below it will be created).
+/// component ends the check (everything below it will be created). `checked` holds the
+/// directories found good for earlier members (relative, `/`-separated): they are not
+/// looked at again.
 fn check_existing_dirs(
     base: &Path,
     canonical_base: &Path,
     parts: &[&[u8]],
+    checked: &mut HashSet<Vec<u8>>,
 ) -> Result<(), DirError> {
     let mut rel_key = Vec::new();
     let mut path = base.to_path_buf();
@@ -270,8 +273,13 @@ fn check_existing_dirs(
         }
         rel_key.extend_from_slice(c);
         path.push(os(c));
+        if checked.contains(&rel_key) {
+            continue;
+        }
         match existing_dir(&path, canonical_base, &rel_key) {
-            Ok(true) => {}
+            Ok(true) => {
+                checked.insert(rel_key.clone());
+            }
             // Missing (everything below is created later), or it cannot be looked at
             // (creating it will say why).
             Ok(false) => return Ok(()),
@@ -360,6 +368,7 @@ fn plan<'l>(
         }
     }
     let canonical_base = base.exists().then(|| fs::canonicalize(base).ok()).flatten();
+    let mut checked = HashSet::new();
     let mut planned = Vec::with_capacity(chosen.len());
     for i in chosen {
         let m = &lib.members[i];
@@ -372,7 +381,7 @@ fn plan<'l>(
             }
         };
         if let Some(canonical_base) = &canonical_base {
-            match check_existing_dirs(base, canonical_base, &parts) {
+            match check_existing_dirs(base, canonical_base, &parts, &mut checked) {
                 Ok(()) => {}
                 Err(DirError::Unsafe(reason)) => {
                     let kind = Kind::unsafe_member_name(show_bytes(&m.name), reason);
