@@ -180,6 +180,19 @@ impl<'a> ExtName<'a> {
         }
     }
 
+    /// The text [`ExtName::push_text`] gives, without a copy, when it is the name's bytes
+    /// as they are (a string name of printable ASCII without `[ ] . \`: nearly every
+    /// name); `None` otherwise.
+    pub fn plain_text(&self) -> Option<&str> {
+        match self {
+            ExtName::String(s) if s.iter().all(|&b| plain_byte(b, true)) => {
+                // SAFETY: every byte is ASCII (0x20 to 0x7E), and ASCII is UTF-8.
+                Some(unsafe { std::str::from_utf8_unchecked(s) })
+            }
+            _ => None,
+        }
+    }
+
     /// This name as users read it ([`ExtName::push_text`]): the form of diagnostics,
     /// `tshow` listings and JSON.
     pub fn to_text(&self) -> String {
@@ -230,15 +243,35 @@ pub enum TextForm {
 /// tools print bytes: [`show_bytes`] and [`ExtName::to_text`] are built on it.
 pub fn push_readable(out: &mut String, bytes: &[u8], syntax: bool) {
     // Printable ASCII with nothing to escape (nearly every name): as it is.
-    let plain =
-        |b: &u8| (0x20..0x7F).contains(b) && !(syntax && matches!(b, b'[' | b']' | b'.' | b'\\'));
-    if bytes.iter().all(plain) {
+    if bytes.iter().all(|&b| plain_byte(b, syntax)) {
         // SAFETY: every byte is ASCII (0x20 to 0x7E), and ASCII is UTF-8.
         out.push_str(unsafe { std::str::from_utf8_unchecked(bytes) });
         return;
     }
     push_readable_chars(out, bytes, syntax);
 }
+
+/// A byte [`push_readable`] shows as it is: printable ASCII, but for the characters of
+/// the §8.4 syntax with `syntax`.
+#[inline]
+fn plain_byte(b: u8, syntax: bool) -> bool {
+    PLAIN[b as usize] & (1 << syntax as u8) != 0
+}
+
+/// Per byte: bit 0 set when [`push_readable`] shows it as it is without `syntax`, bit 1
+/// with it (one load a byte instead of five comparisons).
+static PLAIN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0x20;
+    while b < 0x7F {
+        t[b] = match b as u8 {
+            b'[' | b']' | b'.' | b'\\' => 1,
+            _ => 3,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// [`push_readable`] character by character.
 fn push_readable_chars(out: &mut String, bytes: &[u8], syntax: bool) {
@@ -373,6 +406,34 @@ pub fn push_shown(out: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_is_the_text_when_nothing_is_escaped() {
+        let string = |b: &'static [u8]| ExtName::String(Cow::Borrowed(b));
+        for b in [
+            &b"main"[..],
+            b"a b~",
+            b"",
+            b"x\\y",
+            b"d.n",
+            b"[u]",
+            b"caf\xc3\xa9",
+            b"\x01",
+        ] {
+            let name = string(b);
+            if let Some(t) = name.plain_text() {
+                assert_eq!(t, name.to_text(), "{b:?}");
+            }
+        }
+        assert_eq!(string(b"main").plain_text(), Some("main"));
+        assert_eq!(string(b"a b~").plain_text(), Some("a b~"));
+        // Escaped, or not plain ASCII: made by push_text.
+        for b in [&b"d.n"[..], b"x\\y", b"[u]", b"\x01", b"caf\xc3\xa9"] {
+            assert_eq!(string(b).plain_text(), None, "{b:?}");
+        }
+        let unique = ExtName::Unique(vec![Cow::Borrowed(&b"u"[..])].into_boxed_slice());
+        assert_eq!(unique.plain_text(), None);
+    }
 
     #[test]
     fn shown_bytes() {

@@ -241,7 +241,10 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         let mut sizes = Texts::default();
         for m in &lib.members {
             sizes.push_with(|s| {
-                let _ = write!(s, "{}", m.data.len());
+                let mut digits = Vec::with_capacity(20);
+                push_decimal(&mut digits, m.data.len());
+                // ASCII digits.
+                s.extend(digits.iter().map(|&d| char::from(d)));
             });
         }
         let n = lib.members.len();
@@ -277,21 +280,35 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         } else {
             let _ = writeln!(out.text, " ({})", per_shape.join(", "));
         }
-        // One set of column widths for all shapes, so that the columns line up.
+        // One set of column widths for all shapes, so that the columns line up. A name
+        // shown as it is stored (nearly all) is not copied: only the others' texts are
+        // kept, in order, for the second pass.
         let usages = usage_texts();
         let mut names = Texts::default();
         let (mut name_w, mut usage_w, mut member_w) = (0, 0, 0);
         for e in lib.index.iter().flat_map(|s| &s.entries) {
-            names.push_with(|s| e.name.push_text(s));
-            name_w = name_w.max(names.widths[names.widths.len() - 1]);
+            let width = match e.name.plain_text() {
+                Some(text) => text.len(),
+                None => {
+                    names.push_with(|s| e.name.push_text(s));
+                    names.widths[names.widths.len() - 1]
+                }
+            };
+            name_w = name_w.max(width);
             usage_w = usage_w.max(usages[e.usage.bits() as usize].len());
             member_w = member_w.max(members.widths[e.capsule as usize]);
         }
-        let mut row = 0;
+        let mut escaped = 0;
         for shape in &lib.index {
             let _ = writeln!(out.text, "  {}:", show_bytes(&shape.name));
             for e in &shape.entries {
-                let (name, nw) = names.cell(row);
+                let (name, nw) = match e.name.plain_text() {
+                    Some(text) => (text, text.len()),
+                    None => {
+                        escaped += 1;
+                        names.cell(escaped - 1)
+                    }
+                };
                 let usage = usages[e.usage.bits() as usize].as_str();
                 let (member, mw) = members.cell(e.capsule as usize);
                 let cells = [
@@ -300,7 +317,6 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
                     (member, mw, member_w, false),
                 ];
                 out.row("    ", &cells)?;
-                row += 1;
             }
         }
     }
