@@ -673,8 +673,35 @@ fn keep_aside(target: &Path) -> io::Result<Option<Backup>> {
 
 /// Renames `from` to `to` if nothing is at `to`. `Ok(false)` when something is, or
 /// when the file system cannot say atomically; nothing was done then.
-#[cfg(target_os = "linux")]
 fn rename_noreplace(from: &Path, to: &Path) -> io::Result<bool> {
+    // Taken, or a file system without the flag: the caller looks first.
+    #[cfg(target_os = "linux")]
+    return renameat2(from, to, libc::RENAME_NOREPLACE, &[libc::EEXIST]);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (from, to);
+        Ok(false)
+    }
+}
+
+/// Exchanges the files at `a` and `b` in one step (both stay, each under the other's
+/// name). `Ok(false)` when one of them is missing, or when the file system cannot;
+/// nothing was done then.
+fn rename_exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    // Gone meanwhile, or a file system without the flag: the caller goes on without.
+    #[cfg(target_os = "linux")]
+    return renameat2(a, b, libc::RENAME_EXCHANGE, &[libc::ENOENT]);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        Ok(false)
+    }
+}
+
+/// `renameat2(from, to, flags)`: `Ok(true)` when done; `Ok(false)` when the system
+/// refused with one of `not_done`, or does not know the flag (nothing was done then).
+#[cfg(target_os = "linux")]
+fn renameat2(from: &Path, to: &Path, flags: libc::c_uint, not_done: &[i32]) -> io::Result<bool> {
     use std::os::unix::ffi::OsStrExt;
     let (Ok(from), Ok(to)) = (
         std::ffi::CString::new(from.as_os_str().as_bytes()),
@@ -689,7 +716,7 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<bool> {
             from.as_ptr(),
             libc::AT_FDCWD,
             to.as_ptr(),
-            libc::RENAME_NOREPLACE,
+            flags,
         )
     };
     if r == 0 {
@@ -697,53 +724,10 @@ fn rename_noreplace(from: &Path, to: &Path) -> io::Result<bool> {
     }
     let e = io::Error::last_os_error();
     match e.raw_os_error() {
-        // Taken, or a file system without the flag: the caller looks first.
-        Some(libc::EEXIST | libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
+        Some(n) if not_done.contains(&n) => Ok(false),
         _ => Err(e),
     }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn rename_noreplace(_from: &Path, _to: &Path) -> io::Result<bool> {
-    Ok(false)
-}
-
-/// Exchanges the files at `a` and `b` in one step (both stay, each under the other's
-/// name). `Ok(false)` when one of them is missing, or when the file system cannot;
-/// nothing was done then.
-#[cfg(target_os = "linux")]
-fn rename_exchange(a: &Path, b: &Path) -> io::Result<bool> {
-    use std::os::unix::ffi::OsStrExt;
-    let (Ok(a), Ok(b)) = (
-        std::ffi::CString::new(a.as_os_str().as_bytes()),
-        std::ffi::CString::new(b.as_os_str().as_bytes()),
-    ) else {
-        return Ok(false);
-    };
-    // SAFETY: two valid NUL-terminated strings, only read by the call.
-    let r = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        return Ok(true);
-    }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        // Gone meanwhile, or a file system without the flag: the caller goes on without.
-        Some(libc::ENOENT | libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
-        _ => Err(e),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn rename_exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
-    Ok(false)
 }
 
 /// An output put in place by [`WrittenOutput::place`], with what was at its target
