@@ -401,6 +401,15 @@ fn extract_all_into_out(d: &Path) -> [(&'static str, Command); 2] {
 #[cfg(unix)]
 const SIZE_LIMIT: u64 = 8_000;
 
+/// A capsule larger than [`SIZE_LIMIT`].
+#[cfg(unix)]
+fn big_j() -> Vec<u8> {
+    fixtures::capsule()
+        .body_size(20_000)
+        .define_tag("big")
+        .build()
+}
+
 /// Makes every file `c` writes stop at [`SIZE_LIMIT`] bytes: a write past it fails
 /// (EFBIG), as on a full disk, instead of killing the process.
 #[cfg(unix)]
@@ -461,11 +470,7 @@ fn extraction_into_a_new_directory() {
     assert_eq!(fs::read(d.join("new/out/sub/b.j")).unwrap(), first);
 
     // A member over the size limit after one written: nothing of the run stays.
-    let big = fixtures::capsule()
-        .body_size(20_000)
-        .define_tag("big")
-        .build();
-    let lib = fixtures::library(&[("small.j", &main_j()), ("deeper/big.j", &big)]);
+    let lib = fixtures::library(&[("small.j", &main_j()), ("deeper/big.j", &big_j())]);
     fs::write(d.join("big.tl"), lib).unwrap();
     let mut c = tshow(&d);
     c.args(["-x", "-a", "-C", "other/out", "big.tl"]);
@@ -486,10 +491,7 @@ fn extraction_into_a_new_directory() {
 fn extraction_failing_midway_leaves_nothing() {
     let d = tdf_tests::scratch("tshow-extract-midway");
     // A small member first, in new directories; then one over the size limit.
-    let big = fixtures::capsule()
-        .body_size(20_000)
-        .define_tag("big")
-        .build();
+    let big = big_j();
     let lib = fixtures::library(&[("new/dir/small.j", &main_j()), ("big.j", &big)]);
     fs::write(d.join("lib.tl"), lib).unwrap();
     assert!(main_j().len() < SIZE_LIMIT as usize && big.len() > SIZE_LIMIT as usize);
