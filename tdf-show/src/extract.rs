@@ -12,9 +12,10 @@
 //! directory as it was. In a directory the run created (an extraction into a new
 //! directory), where nothing is to be kept, a member is written straight into a new file
 //! of its name instead (never over anything: a name taken meanwhile falls back to a
-//! temporary file), and removed like a temporary file if the run fails. Putting a member in place keeps the file it replaces beside it
-//! until every member is in place: if one cannot be put in place, those before it are
-//! taken back, and the target directory is again as it was.
+//! temporary file), and removed like a temporary file if the run fails. Putting a member
+//! in place keeps the file it replaces beside it until every member is in place: if one
+//! cannot be put in place, those before it are taken back, and the target directory is
+//! again as it was.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
