@@ -15,9 +15,7 @@
 //! with the new file in one step where the system can, else a hard link, or the file
 //! itself moved aside where links cannot be made): if one cannot be put in place, those
 //! before it are taken back ([`Placed::undo`]), and the directory is as it was; once all
-//! are in place, [`Placed::keep`] lets the old files go. A member whose directory the
-//! run created is written straight into a new file instead
-//! ([`PendingOutput::create_new`]).
+//! are in place, [`Placed::keep`] lets the old files go.
 
 use std::ffi::OsString;
 use std::fs::{self, File};
@@ -376,9 +374,6 @@ pub struct PendingOutput {
     out: Option<BufWriter<Sink>>,
     /// The temporary file and the target it is renamed to, until committed.
     temp: Option<(PathBuf, PathBuf)>,
-    /// A file created new at its target ([`PendingOutput::create_new`]), removed unless
-    /// it is put in place.
-    fresh: Option<PathBuf>,
     /// Something was at the target when the output was opened.
     replaces: bool,
     /// The end of the chain of symbolic links, when there was one (for messages).
@@ -427,35 +422,9 @@ impl PendingOutput {
         Ok(PendingOutput {
             out: Some(BufWriter::with_capacity(BUFFER, sink)),
             temp,
-            fresh: None,
             replaces,
             through,
         })
-    }
-
-    /// Creates `path` as a new file and writes straight into it: for an extracted member
-    /// whose directory this run created, where nothing was to be kept, so no temporary
-    /// file is needed (one file created instead of a temporary one created and renamed).
-    /// `Ok(None)` when something is at `path` already (an earlier member of the same
-    /// name, or another process's file: never opened); the caller then uses
-    /// [`PendingOutput::create`]. Like a temporary file, the file is removed on failure
-    /// and when the output is dropped before it is put in place.
-    pub fn create_new(path: &Path) -> Result<Option<PendingOutput>, WriteError> {
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(f) => Ok(Some(PendingOutput {
-                out: Some(BufWriter::with_capacity(BUFFER, Sink::File(f))),
-                temp: None,
-                fresh: Some(path.to_path_buf()),
-                replaces: false,
-                through: None,
-            })),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
-            Err(e) => Err(WriteError::Create(e)),
-        }
     }
 
     /// Flushes what was written and, for a regular file, renames the temporary file over
@@ -480,7 +449,6 @@ impl PendingOutput {
         }
         Ok(WrittenOutput {
             temp: self.temp.take(),
-            fresh: self.fresh.take(),
             replaces: self.replaces,
             through: self.through.take(),
         })
@@ -491,8 +459,7 @@ impl PendingOutput {
         wrap(self.through.clone(), error)
     }
 
-    /// The temporary file being written, until committed (`None` when writing in place,
-    /// or straight into a new file).
+    /// The temporary file being written, until committed (`None` when writing in place).
     pub fn temp_path(&self) -> Option<&Path> {
         self.temp.as_ref().map(|(tmp, _)| tmp.as_path())
     }
@@ -518,8 +485,6 @@ impl Write for PendingOutput {
 pub struct WrittenOutput {
     /// The temporary file and the target it is renamed to, until committed.
     temp: Option<(PathBuf, PathBuf)>,
-    /// The new file written at its target, until committed.
-    fresh: Option<PathBuf>,
     /// Something was at the target when the output was opened.
     replaces: bool,
     through: Option<PathBuf>,
@@ -527,21 +492,17 @@ pub struct WrittenOutput {
 
 impl WrittenOutput {
     /// Renames the temporary file over the target (nothing to do for an output written
-    /// in place, or into a new file). On failure the temporary (or new) file is removed
-    /// and the target unchanged.
+    /// in place). On failure the temporary file is removed and the target unchanged.
     pub fn commit(mut self) -> Result<(), WriteError> {
-        if self.temp.is_none() && self.fresh.is_none() {
-            return Ok(());
-        }
-        // An input that changed while mapped was read as zeros from then on: what was
-        // made of it is not put in place (crate::input).
-        crate::input::unchanged().map_err(|e| wrap(self.through.clone(), WriteError::Write(e)))?;
         if let Some((tmp, target)) = &self.temp {
+            // An input that changed while mapped was read as zeros from then on: what
+            // was made of it is not put in place (crate::input).
+            crate::input::unchanged()
+                .map_err(|e| wrap(self.through.clone(), WriteError::Write(e)))?;
             fs::rename(tmp, target)
                 .map_err(|e| wrap(self.through.clone(), WriteError::Rename(e)))?;
             self.temp = None;
         }
-        self.fresh = None;
         Ok(())
     }
 
@@ -554,24 +515,17 @@ impl WrittenOutput {
     /// and the new one renamed over the target. A directory at the target is never
     /// replaced. On failure the temporary file is removed and the target unchanged.
     pub fn place(mut self) -> Result<Placed, WriteError> {
-        if self.temp.is_none() && self.fresh.is_none() {
+        let Some((tmp, target)) = &self.temp else {
             return Ok(Placed {
                 target: None,
                 backup: None,
             });
-        }
-        // Until the end, a failure leaves the temporary (or new) file to `Drop`.
+        };
+        // Until the end, a failure leaves the temporary file to `Drop`.
         let err = |e| wrap(self.through.clone(), e);
         // An input that changed while mapped was read as zeros from then on: what was
         // made of it is not put in place (crate::input).
         crate::input::unchanged().map_err(|e| err(WriteError::Write(e)))?;
-        let Some((tmp, target)) = &self.temp else {
-            // Written new at its target: it is in place; undone, it is removed.
-            return Ok(Placed {
-                target: self.fresh.take(),
-                backup: None,
-            });
-        };
         // Something at the target when the output was opened (an extraction over an
         // earlier one): the new file and the old one change names in one step, and the
         // temporary name keeps the old file. Only a directory made there since is not
@@ -805,9 +759,6 @@ impl Drop for WrittenOutput {
         if let Some((tmp, _)) = self.temp.take() {
             let _ = fs::remove_file(tmp);
         }
-        if let Some(path) = self.fresh.take() {
-            let _ = fs::remove_file(path);
-        }
     }
 }
 
@@ -821,9 +772,6 @@ impl Drop for PendingOutput {
         if let Some((tmp, _)) = self.temp.take() {
             let _ = fs::remove_file(tmp);
         }
-        if let Some(path) = self.fresh.take() {
-            let _ = fs::remove_file(path);
-        }
     }
 }
 
@@ -831,7 +779,6 @@ impl std::fmt::Debug for PendingOutput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PendingOutput")
             .field("temp", &self.temp)
-            .field("fresh", &self.fresh)
             .field("through", &self.through)
             .finish_non_exhaustive()
     }
@@ -1110,52 +1057,6 @@ mod tests {
         assert_eq!(diag.kind.name(), "cannot_restore_output");
         assert!(diag.to_string().contains(&backup.display().to_string()));
         assert_eq!(names(&d), ["new.j", "old.j"]);
-        fs::remove_dir_all(&d).unwrap();
-    }
-
-    /// [`PendingOutput::create_new`] writes at the target itself, never over anything,
-    /// and removes the file unless it is put in place and kept.
-    #[test]
-    fn new_files_are_written_in_place_and_removed_unless_kept() {
-        let d = tmpdir("fresh");
-        let target = d.join("m.j");
-        let fresh = |data: &[u8]| {
-            let mut out = PendingOutput::create_new(&target)
-                .unwrap()
-                .expect("nothing is at the target");
-            assert!(out.temp_path().is_none());
-            out.write_all(data).unwrap();
-            out.close().unwrap()
-        };
-        // Dropped before it is placed, or taken back: the file goes.
-        drop(fresh(b"dropped"));
-        assert!(names(&d).is_empty());
-        fresh(b"undone").place().unwrap().undo().unwrap();
-        assert!(names(&d).is_empty());
-        // Dropped while it is written: the file goes too.
-        let mut out = PendingOutput::create_new(&target).unwrap().unwrap();
-        out.write_all(b"half").unwrap();
-        assert_eq!(names(&d), ["m.j"]);
-        drop(out);
-        assert!(names(&d).is_empty());
-        // Kept, or committed: it stays, and nothing else is made.
-        fresh(b"kept").place().unwrap().keep();
-        assert_eq!(fs::read(&target).unwrap(), b"kept");
-        assert_eq!(names(&d), ["m.j"]);
-        // Something at the target: it is not opened, let alone replaced.
-        assert!(PendingOutput::create_new(&target).unwrap().is_none());
-        fs::remove_file(&target).unwrap();
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink("elsewhere.j", &target).unwrap();
-            assert!(PendingOutput::create_new(&target).unwrap().is_none());
-            assert!(!d.join("elsewhere.j").exists());
-            fs::remove_file(&target).unwrap();
-        }
-        fresh(b"committed").commit().unwrap();
-        assert_eq!(fs::read(&target).unwrap(), b"committed");
-        // A directory that is missing is an error to report.
-        assert!(PendingOutput::create_new(&d.join("no/such.j")).is_err());
         fs::remove_dir_all(&d).unwrap();
     }
 

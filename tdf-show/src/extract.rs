@@ -9,13 +9,9 @@
 //! beside its target, and only when all of them are written are they renamed into place
 //! in order: an I/O failure while writing (a full disk, a file size limit) removes
 //! every temporary file and every directory the run created, and leaves the target
-//! directory as it was. In a directory the run created (an extraction into a new
-//! directory), where nothing is to be kept, a member is written straight into a new file
-//! of its name instead (never over anything: a name taken meanwhile falls back to a
-//! temporary file), and removed like a temporary file if the run fails. Putting a member
-//! in place keeps the file it replaces beside it until every member is in place: if one
-//! cannot be put in place, those before it are taken back, and the target directory is
-//! again as it was.
+//! directory as it was. Putting a member in place keeps the file it replaces beside it
+//! until every member is in place: if one cannot be put in place, those before it are
+//! taken back, and the target directory is again as it was.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -99,9 +95,6 @@ struct Extractor<'o> {
     canonical_base: PathBuf,
     /// Relative directories already checked (or created) inside the target.
     ready: HashSet<Vec<u8>>,
-    /// Those of them this run created (`b""`: the target itself): a member goes
-    /// straight into a new file there ([`PendingOutput::create_new`]).
-    new_dirs: HashSet<Vec<u8>>,
     /// The directories this run created, in order (removed again if the run fails).
     created: Vec<PathBuf>,
     opts: &'o ExtractOptions,
@@ -139,7 +132,6 @@ impl Extractor<'_> {
                         return Err(DirError::Create(path, e));
                     }
                     self.created.push(path.clone());
-                    self.new_dirs.insert(rel_key.clone());
                 }
                 Err(e) => return Err(e),
             }
@@ -172,25 +164,17 @@ impl Extractor<'_> {
             }
         }
         let path = self.base.join(&rel);
-        // In a directory this run created, the member is written straight into a new
-        // file, unless something is there already. Elsewhere the final component may be
-        // an existing file or symbolic link: a temporary file is renamed over it, so
-        // nothing is written through a link (a member's name is untrusted, as in tar).
-        let dir_key = parts[..parts.len() - 1].join(&b'/');
-        let fresh = if self.new_dirs.contains(&dir_key) {
-            PendingOutput::create_new(&path)
-        } else {
-            Ok(None)
-        };
-        let written = fresh
-            .and_then(|out| match out {
-                Some(out) => Ok(out),
-                None => PendingOutput::create(&path, OutputKind::Member),
-            })
-            .and_then(|mut out| match io::Write::write_all(&mut out, &m.data) {
+        // The final component may be an existing file or symbolic link: the temporary
+        // file is renamed over it, so nothing is written through a link (a member's
+        // name is untrusted, as in tar). A member is never written straight into a new
+        // file of its name, not even in a directory the run created: a run killed while
+        // writing it would leave it there half written.
+        let written = PendingOutput::create(&path, OutputKind::Member).and_then(|mut out| {
+            match io::Write::write_all(&mut out, &m.data) {
                 Ok(()) => out.close(),
                 Err(e) => Err(WriteError::Write(e)),
-            });
+            }
+        });
         match written {
             Ok(w) => Some((w, rel)),
             Err(e) => {
@@ -457,15 +441,10 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
             return;
         }
     };
-    let mut new_dirs = HashSet::new();
-    if !missing.is_empty() {
-        new_dirs.insert(Vec::new());
-    }
     let mut x = Extractor {
         base,
         canonical_base,
         ready: HashSet::new(),
-        new_dirs,
         created: missing.into_iter().rev().collect(),
         opts,
     };

@@ -431,9 +431,9 @@ fn limit_file_size(c: &mut Command) {
     }
 }
 
-/// Into a directory the run creates, members go straight into new files; a later
-/// member of the same name still replaces an earlier one (as `tar` does), nothing else
-/// is left there, and a failure takes back every file and directory of the run.
+/// Into a directory the run creates, a later member of the same name replaces an earlier
+/// one (as `tar` does), nothing else is left there, and a failure takes back every file
+/// and directory of the run.
 #[cfg(unix)]
 #[test]
 fn extraction_into_a_new_directory() {
