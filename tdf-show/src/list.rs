@@ -78,18 +78,22 @@ fn usage_texts() -> Vec<String> {
 }
 
 fn push_decimal(out: &mut Vec<u8>, n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
+    out.extend_from_slice(decimal(n, &mut [0; 20]).as_bytes());
+}
+
+/// `n` in decimal digits, written at the end of `buf` (without `fmt`).
+fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    out.extend_from_slice(&digits[i..]);
+    // ASCII digits, which are UTF-8.
+    std::str::from_utf8(&buf[i..]).expect("ASCII digits")
 }
 
 /// The width of a cell: its number of characters (ASCII text is counted quickly).
@@ -240,12 +244,7 @@ pub(crate) fn text(lib: &Library<'_>, opts: &ListOptions, w: &mut dyn Write) -> 
         let _ = writeln!(out.text, "{count}, {}:", plural(total, "byte", "bytes"));
         let mut sizes = Texts::default();
         for m in &lib.members {
-            sizes.push_with(|s| {
-                let mut digits = Vec::with_capacity(20);
-                push_decimal(&mut digits, m.data.len());
-                // ASCII digits.
-                s.extend(digits.iter().map(|&d| char::from(d)));
-            });
+            sizes.push_with(|s| s.push_str(decimal(m.data.len(), &mut [0; 20])));
         }
         let n = lib.members.len();
         let (size_w, name_w) = (sizes.max_width(n), members.max_width(n));
