@@ -241,8 +241,7 @@ fn resolve(path: &Path, kind: OutputKind) -> Result<(Dest, Option<PathBuf>), Wri
         }
         let t = through(followed, &cur);
         if ft.is_dir() {
-            let e = io::Error::new(io::ErrorKind::IsADirectory, "is a directory");
-            return Err(wrap(t, WriteError::Rename(e)));
+            return Err(wrap(t, WriteError::Rename(is_a_directory())));
         }
         // An extracted member replaces whatever file is at its path, as `tar` and `ar`
         // do: written in place, a FIFO would block the run until a reader came, and a
@@ -537,7 +536,7 @@ impl WrittenOutput {
                 // Our file, at the temporary name again, goes with `self`.
                 self.temp = Some((tmp, target));
                 let e = match back {
-                    Ok(true) => io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+                    Ok(true) => is_a_directory(),
                     Ok(false) => io::Error::other("cannot put a directory back"),
                     Err(e) => e,
                 };
@@ -592,12 +591,7 @@ fn keep_aside(target: &Path) -> io::Result<Option<Backup>> {
     match fs::symlink_metadata(target) {
         // A directory made since the output was opened (by another member's path) is
         // not replaced.
-        Ok(m) if m.is_dir() => {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory",
-            ))
-        }
+        Ok(m) if m.is_dir() => return Err(is_a_directory()),
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
@@ -623,6 +617,11 @@ fn keep_aside(target: &Path) -> io::Result<Option<Backup>> {
             }
         }
     }
+}
+
+/// The error of an output whose target is a directory, which is never replaced.
+fn is_a_directory() -> io::Error {
+    io::Error::new(io::ErrorKind::IsADirectory, "is a directory")
 }
 
 /// Renames `from` to `to` if nothing is at `to`. `Ok(false)` when something is, or
