@@ -217,11 +217,7 @@ fn tlib_copies_bodies_unread_unless_asked_to_check() {
         c
     };
     let out = tlib().args(["-o", "plain.tl", "bad.j"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tdf_tests::assert_success(&out);
     assert!(d.join("plain.tl").exists());
     assert_cmd_snapshot!(tlib().args(["--check", "-o", "checked.tl", "bad.j"]));
     assert!(
@@ -232,11 +228,7 @@ fn tlib_copies_bodies_unread_unless_asked_to_check() {
         .args(["--check", "-o", "good.tl", "counter.j"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tdf_tests::assert_success(&out);
 }
 
 #[test]
@@ -253,11 +245,7 @@ fn tld_copies_bodies_unread_unless_asked_to_check() {
         c
     };
     let out = tld().args(["-o", "plain.j", "bad.j"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tdf_tests::assert_success(&out);
     assert_cmd_snapshot!(tld().args(["--check", "-o", "checked.j", "bad.j"]));
     assert!(
         !d.join("checked.j").exists(),

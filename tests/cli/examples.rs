@@ -183,11 +183,7 @@ fn remake_makes_the_shipped_files() {
         .env("TDF_ORACLE", oracle)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tdf_tests::assert_success(&out);
     for rel in made {
         let shipped = std::fs::read(examples().join(&rel)).unwrap();
         let again = std::fs::read(dir.join(&rel))

@@ -460,11 +460,7 @@ fn extraction_into_a_new_directory() {
         .args(["-x", "-a", "-C", "new/out", "lib.tl"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tdf_tests::assert_success(&out);
     assert_eq!(files(&d.join("new")), ["out/a.j", "out/sub/b.j"]);
     assert_eq!(fs::read(d.join("new/out/a.j")).unwrap(), second);
     assert_eq!(fs::read(d.join("new/out/sub/b.j")).unwrap(), first);
