@@ -1,19 +1,36 @@
 //! How `tld` is linked on Linux with glibc, for the small link `tcc` runs for every
-//! program (DESIGN.md, "Performance"):
+//! program (DESIGN.md, "Performance").
 //!
-//! * position-dependent: the dynamic loader then has none of the binary's own
-//!   relocations to apply at every start (2,371 of them);
+//! * **Statically**, when the C compiler that links has a static C library: no dynamic
+//!   loader runs at start, no shared library is found, mapped and relocated (the small
+//!   link `tcc` runs: 90 page faults against 113, 0.93 against 1.08 ms of CPU,
+//!   `perf stat -r 300`). Cargo cannot give `-C target-feature=+crt-static` to one
+//!   binary of a workspace whose build runs procedural macros (the flag then reaches
+//!   them too, and they cannot be built so), and `-static` alone is not enough: the
+//!   standard library names its C libraries (`-lc`, `-lm`, `-lgcc_s`, ...) after a
+//!   `-Bdynamic` of its own, so the linker would take the shared ones. A directory of
+//!   our own, searched first, therefore holds one linker script for each of those
+//!   names (`libc.a`: `GROUP("/usr/lib/.../libc.a" ".../libgcc.a" ".../libgcc_eh.a")`,
+//!   and so on, the paths asked of the C compiler): a library search takes the first
+//!   directory with either file, so the scripts win over the shared libraries. A
+//!   trial link of an empty C program with `-static` decides; without a static C
+//!   library `tld` is linked as before:
+//! * position-dependent (`-no-pie`, both ways): the dynamic loader then has none of the
+//!   binary's own relocations to apply at every start (2,371 of them);
 //! * with the unwinder linked in (`libgcc_eh.a`, what `gcc -static-libgcc` does) instead
-//!   of loading `libgcc_s.so.1`: one shared library fewer to find, map and relocate at
-//!   every start (the small link `tcc` runs: medians 1.95 against 2.30 ms, TenDRA's
-//!   `tld` 2.17 ms, alternating in one `target/release/paired 400` run). The standard
-//!   library asks for `-lgcc_s` itself; a linker
-//!   script called `libgcc_s.a`, found first in a directory of our own, stands for it
-//!   and names `libgcc_eh` instead. It is used only when the C compiler that links
-//!   knows `libgcc_eh.a`.
+//!   of loading `libgcc_s.so.1`: a linker script called `libgcc_s.a`, in the same kind
+//!   of directory, stands for `-lgcc_s` and names `libgcc_eh` instead (used only when
+//!   the C compiler knows `libgcc_eh.a`).
+//!
+//! Nothing of this is done when cross-compiling (the C compiler asked is the host's) or
+//! when the build already links statically (`+crt-static`).
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The C libraries the standard library names on Linux with glibc (`-l...`), each with
+/// what stands for it in a static link.
+const STANDARD_LIBRARIES: [&str; 6] = ["m", "pthread", "rt", "util", "dl", "gcc_s"];
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -23,33 +40,109 @@ fn main() {
     if os != "linux" || env != "gnu" {
         return;
     }
+    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    if features.split(',').any(|f| f == "crt-static") {
+        return;
+    }
+    if std::env::var_os("HOST") != std::env::var_os("TARGET") {
+        return;
+    }
     println!("cargo:rustc-link-arg-bin=tld=-no-pie");
-    if static_unwinder_available() {
-        let Some(out) = std::env::var_os("OUT_DIR") else {
-            return;
-        };
-        let dir = PathBuf::from(out).join("static-gcc-s");
-        let script = "/* tld: the unwinder linked in, not loaded (tdf-link/build.rs) */\n\
-                      INPUT(-lgcc_eh)\n";
-        if std::fs::create_dir_all(&dir).is_ok()
-            && std::fs::write(dir.join("libgcc_s.a"), script).is_ok()
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
+    let out = PathBuf::from(out);
+    let dir = out.join("link");
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    if let Some(scripts) = static_scripts(&out) {
+        if scripts
+            .iter()
+            .all(|(name, text)| std::fs::write(dir.join(name), text).is_ok())
         {
+            println!("cargo:rustc-link-arg-bin=tld=-static");
             println!("cargo:rustc-link-arg-bin=tld=-L{}", dir.display());
+            return;
+        }
+    }
+    if let Some(eh) = archive("gcc_eh") {
+        if let Some(script) = script("INPUT", &[eh]) {
+            if std::fs::write(dir.join("libgcc_s.a"), script).is_ok() {
+                println!("cargo:rustc-link-arg-bin=tld=-L{}", dir.display());
+            }
         }
     }
 }
 
-/// True when the C compiler (`$CC`, else `cc`) finds `libgcc_eh.a`: it prints the
-/// library's path then, and only its name when it has none.
-fn static_unwinder_available() -> bool {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
-    let Ok(out) = Command::new(cc)
-        .arg("-print-file-name=libgcc_eh.a")
+/// The linker scripts of a static link (file name, text), when the C compiler has every
+/// archive they name and links an empty C program with `-static`.
+fn static_scripts(out: &Path) -> Option<Vec<(String, String)>> {
+    let c = archive("c")?;
+    let gcc = archive("gcc")?;
+    let eh = archive("gcc_eh")?;
+    let mut scripts = vec![("libc.a".to_owned(), script("GROUP", &[c, gcc, eh.clone()])?)];
+    for name in STANDARD_LIBRARIES {
+        let path = if name == "gcc_s" {
+            eh.clone()
+        } else {
+            archive(name)?
+        };
+        scripts.push((format!("lib{name}.a"), script("INPUT", &[path])?));
+    }
+    trial_static_link(out).then_some(scripts)
+}
+
+/// A linker script of one command over `paths` (quoted), or `None` when a path cannot
+/// be quoted.
+fn script(command: &str, paths: &[PathBuf]) -> Option<String> {
+    let mut text = format!("/* tld: a static link (tdf-link/build.rs) */\n{command}(");
+    for (i, p) in paths.iter().enumerate() {
+        let p = p.to_str()?;
+        if p.contains('"') {
+            return None;
+        }
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push('"');
+        text.push_str(p);
+        text.push('"');
+    }
+    text.push_str(")\n");
+    Some(text)
+}
+
+/// The C compiler (`$CC`, else `cc`).
+fn cc() -> Command {
+    Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".to_owned()))
+}
+
+/// The path of `lib{name}.a` as the C compiler finds it (it prints the path then, and
+/// only the name when it has none).
+fn archive(name: &str) -> Option<PathBuf> {
+    let out = cc()
+        .arg(format!("-print-file-name=lib{name}.a"))
+        .stderr(Stdio::null())
         .output()
-    else {
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let path = Path::new(text.trim());
+    (out.status.success() && path.is_absolute() && path.is_file()).then(|| path.to_owned())
+}
+
+/// True when the C compiler links an empty C program with `-static`.
+fn trial_static_link(out: &Path) -> bool {
+    let source = out.join("trial.c");
+    let binary = out.join("trial");
+    if std::fs::write(&source, "int main(void) { return 0; }\n").is_err() {
         return false;
-    };
-    let path = String::from_utf8_lossy(&out.stdout);
-    let path = path.trim();
-    out.status.success() && path.contains('/') && std::path::Path::new(path).is_file()
+    }
+    cc().args(["-static", "-no-pie", "-o"])
+        .arg(&binary)
+        .arg(&source)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }

@@ -1,13 +1,15 @@
 //! How `tld` is linked, which decides what every start of it costs (DESIGN.md,
-//! "Performance", start-up of the small link): on Linux with glibc the standard
-//! library's unwinder is linked in, not loaded from `libgcc_s.so.1`, whenever the C
-//! compiler knows `libgcc_eh.a` (`tdf-link/build.rs`). A change in how the standard
-//! library asks for its unwinder would silently bring the shared library back; this
-//! test reads the binary's dynamic section and says so.
+//! "Performance", start-up of the small link): on Linux with glibc it is a static
+//! executable whenever the C compiler has a static C library (`libc.a`), and otherwise
+//! the standard library's unwinder is linked in, not loaded from `libgcc_s.so.1`,
+//! whenever the C compiler knows `libgcc_eh.a` (`tdf-link/build.rs`). A change in how
+//! the standard library names its C libraries would silently bring the shared ones
+//! back; this test reads the binary's program headers and dynamic section and says so.
 
-/// The shared libraries an ELF64 little-endian executable names (`DT_NEEDED`).
+/// The shared libraries an ELF64 little-endian executable names (`DT_NEEDED`), and
+/// whether it asks for a dynamic loader (`PT_INTERP`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn needed(elf: &[u8]) -> Vec<String> {
+fn needed(elf: &[u8]) -> (Vec<String>, bool) {
     let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
     let u32_at = |o: usize| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap());
     let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
@@ -23,8 +25,9 @@ fn needed(elf: &[u8]) -> Vec<String> {
             .map(|&h| vaddr - u64_at(h + 16) + u64_at(h + 8))
             .expect("the address lies in a loadable segment")
     };
+    let interpreter = headers.iter().any(|&h| u32_at(h) == 3); // PT_INTERP
     let Some(&dynamic) = headers.iter().find(|&&h| u32_at(h) == 2) else {
-        return Vec::new(); // PT_DYNAMIC: none in a static executable
+        return (Vec::new(), interpreter); // PT_DYNAMIC: none in a static executable
     };
     let entries: Vec<(usize, usize)> = (u64_at(dynamic + 8)..)
         .step_by(16)
@@ -36,7 +39,7 @@ fn needed(elf: &[u8]) -> Vec<String> {
         .find(|&&(tag, _)| tag == 5) // DT_STRTAB
         .map(|&(_, v)| file_offset(v))
         .expect("a string table");
-    entries
+    let names = entries
         .iter()
         .filter(|&&(tag, _)| tag == 1) // DT_NEEDED
         .map(|&(_, v)| {
@@ -44,25 +47,42 @@ fn needed(elf: &[u8]) -> Vec<String> {
             let end = s.iter().position(|&b| b == 0).expect("a terminated name");
             String::from_utf8_lossy(&s[..end]).into_owned()
         })
-        .collect()
+        .collect();
+    (names, interpreter)
+}
+
+/// Whether the C compiler (`$CC`, else `cc`) finds the archive `name` (it prints the
+/// path then, and only the name when it has none).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn c_compiler_has(name: &str) -> bool {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let found = std::process::Command::new(cc)
+        .arg(format!("-print-file-name={name}"))
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let path = std::path::Path::new(&found);
+    path.is_absolute() && path.is_file()
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
-fn tld_links_its_unwinder_in() {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
-    let found = std::process::Command::new(cc)
-        .arg("-print-file-name=libgcc_eh.a")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+fn tld_starts_without_shared_libraries_it_can_do_without() {
     let tld = std::fs::read(tdf_tests::bin("tld")).unwrap();
-    let needed = needed(&tld);
+    let (needed, interpreter) = needed(&tld);
+    if c_compiler_has("libc.a") {
+        assert!(
+            needed.is_empty() && !interpreter,
+            "tld is linked dynamically although a static C library is there: {needed:?}, \
+             dynamic loader asked for: {interpreter}"
+        );
+        return;
+    }
     assert!(
-        needed.iter().any(|n| n.starts_with("libc.so")),
-        "the C library is named: {needed:?}"
+        needed.iter().any(|n| n.starts_with("libc.so")) && interpreter,
+        "without a static C library tld is linked dynamically: {needed:?}"
     );
-    if !std::path::Path::new(&found).is_file() {
+    if !c_compiler_has("libgcc_eh.a") {
         eprintln!("no libgcc_eh.a here: tld loads libgcc_s, as build.rs chose");
         return;
     }
