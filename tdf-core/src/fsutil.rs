@@ -783,6 +783,89 @@ impl std::fmt::Debug for PendingOutput {
     }
 }
 
+/// A new directory built whole under a temporary name and put in place in one step: a
+/// run that extracts into a directory it creates writes every file straight into the
+/// temporary directory (no temporary file and rename per file), and
+/// [`StagingDir::commit`] renames the directory to its target, which must still not
+/// exist. Until then nothing is at the target: a failed run removes the temporary
+/// directory with everything in it (dropping the `StagingDir` does), and a killed run
+/// leaves only that (`.NAME.tdf-tmp.PID.RAND`, a temporary name like an output's),
+/// never a half-written file under its own name.
+#[derive(Debug)]
+pub struct StagingDir {
+    /// The temporary directory, until committed.
+    temp: Option<PathBuf>,
+    target: PathBuf,
+    /// The permissions the target gets: those of a directory created as usual.
+    permissions: Option<fs::Permissions>,
+}
+
+impl StagingDir {
+    /// Creates the temporary directory beside `target`, open to its owner only while it
+    /// is built. `Ok(None)` when something is at `target`, or where the system cannot
+    /// rename a directory without replacing what may have appeared at its target
+    /// (`renameat2(RENAME_NOREPLACE)`, Linux): the caller creates the directory itself.
+    pub fn create(target: &Path) -> io::Result<Option<StagingDir>> {
+        if !cfg!(target_os = "linux") || fs::symlink_metadata(target).is_ok() {
+            return Ok(None);
+        }
+        let (temp, ()) = with_fresh_sibling(target, |p| fs::create_dir(p))?;
+        // From here on a failure removes the directory (the `StagingDir` is dropped).
+        let mut staging = StagingDir {
+            temp: Some(temp),
+            target: target.to_path_buf(),
+            permissions: None,
+        };
+        let temp = staging.path();
+        let permissions = fs::metadata(temp)?.permissions();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(temp, fs::Permissions::from_mode(0o700))?;
+        }
+        staging.permissions = Some(permissions);
+        Ok(Some(staging))
+    }
+
+    /// The temporary directory, to build in.
+    pub fn path(&self) -> &Path {
+        self.temp
+            .as_deref()
+            .expect("a staging directory is committed once")
+    }
+
+    /// Gives the directory its permissions and renames it to its target. When that
+    /// fails (something appeared at the target meanwhile: `AlreadyExists`), the
+    /// temporary directory is removed and nothing is at the target.
+    pub fn commit(mut self) -> io::Result<()> {
+        let temp = self.path().to_path_buf();
+        if let Some(p) = self.permissions.take() {
+            fs::set_permissions(&temp, p)?;
+        }
+        if !rename_noreplace(&temp, &self.target)? {
+            // Taken, or a file system that cannot say atomically: look first.
+            if fs::symlink_metadata(&self.target).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "it appeared while the files were written",
+                ));
+            }
+            fs::rename(&temp, &self.target)?;
+        }
+        self.temp = None;
+        Ok(())
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            // Symbolic links inside are removed, not followed.
+            let _ = fs::remove_dir_all(temp);
+        }
+    }
+}
+
 /// The write buffer of an output file.
 const BUFFER: usize = 64 * 1024;
 
@@ -1353,5 +1436,64 @@ mod tests {
         let r = io_reason(&fs::read("/no/such/file").unwrap_err());
         assert_eq!(r, "no such file or directory");
         assert!(!io_reason(&e).is_empty());
+    }
+
+    /// The entries of `d` whose names are temporary (`.NAME.tdf-tmp.PID.RAND`).
+    fn temporaries(d: &Path) -> Vec<OsString> {
+        fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| is_temp_name(n))
+            .collect()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn staging_directory_is_put_in_place_whole_or_not_at_all() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tmpdir("staging");
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        fs::create_dir(d.join("plain")).unwrap();
+
+        // Built under a temporary name, open to its owner only; then in place, with the
+        // permissions of a directory created as usual.
+        let target = d.join("out");
+        let s = StagingDir::create(&target).unwrap().expect("staged");
+        assert!(is_temp_name(s.path().file_name().unwrap()));
+        assert_eq!(mode(s.path()), 0o700);
+        fs::create_dir(s.path().join("sub")).unwrap();
+        fs::write(s.path().join("sub/a.j"), b"a").unwrap();
+        assert!(!target.exists());
+        s.commit().unwrap();
+        assert_eq!(fs::read(target.join("sub/a.j")).unwrap(), b"a");
+        assert_eq!(mode(&target), mode(&d.join("plain")));
+        assert!(temporaries(&d).is_empty());
+
+        // Something at the target (a directory, a dangling link): not staged.
+        assert!(StagingDir::create(&target).unwrap().is_none());
+        std::os::unix::fs::symlink("nowhere", d.join("dangling")).unwrap();
+        assert!(StagingDir::create(&d.join("dangling")).unwrap().is_none());
+
+        // Dropped unfinished: nothing stays.
+        let s = StagingDir::create(&d.join("dropped")).unwrap().unwrap();
+        fs::write(s.path().join("half.j"), b"half").unwrap();
+        drop(s);
+        assert!(!d.join("dropped").exists());
+        assert!(temporaries(&d).is_empty());
+
+        // Something appeared at the target meanwhile: it stays as it was, and the
+        // temporary directory goes.
+        let s = StagingDir::create(&d.join("raced")).unwrap().unwrap();
+        fs::write(s.path().join("ours.j"), b"ours").unwrap();
+        fs::create_dir(d.join("raced")).unwrap();
+        fs::write(d.join("raced/theirs.j"), b"theirs").unwrap();
+        let e = s.commit().unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        let names: Vec<_> = fs::read_dir(d.join("raced"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["theirs.j"]);
+        assert!(temporaries(&d).is_empty());
     }
 }

@@ -464,6 +464,24 @@ fn extraction_into_a_new_directory() {
     assert_eq!(files(&d.join("new")), ["out/a.j", "out/sub/b.j"]);
     assert_eq!(fs::read(d.join("new/out/a.j")).unwrap(), second);
     assert_eq!(fs::read(d.join("new/out/sub/b.j")).unwrap(), first);
+    // The new directory was built under a temporary name and renamed: nothing of that
+    // stays, and it has the permissions of a directory created as usual.
+    let temporaries = || -> Vec<_> {
+        fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| tdf_core::fsutil::is_temp_name(n))
+            .collect()
+    };
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        fs::create_dir(d.join("plain")).unwrap();
+        assert_eq!(mode(&d.join("new")), mode(&d.join("plain")));
+        assert_eq!(mode(&d.join("new/out")), mode(&d.join("plain")));
+    }
 
     // A member over the size limit after one written: nothing of the run stays.
     let lib = fixtures::library(&[("small.j", &main_j()), ("deeper/big.j", &big_j())]);
@@ -476,6 +494,7 @@ fn extraction_into_a_new_directory() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("big.j"), "{stderr}");
     assert!(!d.join("other").exists(), "{stderr}");
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
 }
 
 /// An I/O failure while the members are written (here a file size limit, as a full disk
