@@ -13,8 +13,9 @@
 //!   names (`libc.a`: `GROUP("/usr/lib/.../libc.a" ".../libgcc.a" ".../libgcc_eh.a")`,
 //!   and so on, the paths asked of the C compiler): a library search takes the first
 //!   directory with either file, so the scripts win over the shared libraries. A
-//!   trial link of an empty C program with `-static` decides; without a static C
-//!   library `tld` is linked as before:
+//!   trial link of an empty C program with `-static` decides, and only a C library
+//!   that holds the threads library itself (glibc 2.34 on: its `libpthread.a` is an
+//!   empty archive) is linked statically; otherwise `tld` is linked as before:
 //! * position-dependent (`-no-pie`, both ways): the dynamic loader then has none of the
 //!   binary's own relocations to apply at every start (2,371 of them);
 //! * with the unwinder linked in (`libgcc_eh.a`, what `gcc -static-libgcc` does) instead
@@ -31,6 +32,10 @@ use std::process::{Command, Stdio};
 /// The C libraries the standard library names on Linux with glibc (`-l...`), each with
 /// what stands for it in a static link.
 const STANDARD_LIBRARIES: [&str; 6] = ["m", "pthread", "rt", "util", "dl", "gcc_s"];
+
+/// The most bytes of the `libpthread.a` of a C library that holds the threads library
+/// itself (glibc 2.34 on: an empty archive, 8 bytes).
+const MERGED_THREADS_STUB: u64 = 1024;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -78,6 +83,13 @@ fn main() {
 /// The linker scripts of a static link (file name, text), when the C compiler has every
 /// archive they name and links an empty C program with `-static`.
 fn static_scripts(out: &Path) -> Option<Vec<(String, String)>> {
+    // Before glibc 2.34 the threads library was a library of its own, and a static one
+    // needs more than a name to link right: only a C library that holds it (and keeps
+    // an empty `libpthread.a` for old makefiles) is linked statically.
+    let threads = archive("pthread")?;
+    if std::fs::metadata(&threads).ok()?.len() > MERGED_THREADS_STUB {
+        return None;
+    }
     let c = archive("c")?;
     let gcc = archive("gcc")?;
     let eh = archive("gcc_eh")?;

@@ -1,10 +1,11 @@
 //! How `tld` is linked, which decides what every start of it costs (DESIGN.md,
 //! "Performance", start-up of the small link): on Linux with glibc it is a static
-//! executable whenever the C compiler has a static C library (`libc.a`), and otherwise
-//! the standard library's unwinder is linked in, not loaded from `libgcc_s.so.1`,
-//! whenever the C compiler knows `libgcc_eh.a` (`tdf-link/build.rs`). A change in how
-//! the standard library names its C libraries would silently bring the shared ones
-//! back; this test reads the binary's program headers and dynamic section and says so.
+//! executable whenever the C compiler has a static C library (`libc.a`, glibc 2.34 on),
+//! and otherwise the standard library's unwinder is linked in, not loaded from
+//! `libgcc_s.so.1`, whenever the C compiler knows `libgcc_eh.a` (`tdf-link/build.rs`).
+//! A change in how the standard library names its C libraries would silently bring the
+//! shared ones back; this test reads the binary's program headers and dynamic section
+//! and says so.
 
 /// The shared libraries an ELF64 little-endian executable names (`DT_NEEDED`), and
 /// whether it asks for a dynamic loader (`PT_INTERP`).
@@ -51,10 +52,10 @@ fn needed(elf: &[u8]) -> (Vec<String>, bool) {
     (names, interpreter)
 }
 
-/// Whether the C compiler (`$CC`, else `cc`) finds the archive `name` (it prints the
-/// path then, and only the name when it has none).
+/// The size of the archive `name` the C compiler (`$CC`, else `cc`) finds, if it finds
+/// one (it prints the path then, and only the name when it has none).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn c_compiler_has(name: &str) -> bool {
+fn c_compiler_archive(name: &str) -> Option<u64> {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
     let found = std::process::Command::new(cc)
         .arg(format!("-print-file-name={name}"))
@@ -62,7 +63,8 @@ fn c_compiler_has(name: &str) -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     let path = std::path::Path::new(&found);
-    path.is_absolute() && path.is_file()
+    let meta = std::fs::metadata(path).ok()?;
+    (path.is_absolute() && meta.is_file()).then_some(meta.len())
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -70,7 +72,10 @@ fn c_compiler_has(name: &str) -> bool {
 fn tld_starts_without_shared_libraries_it_can_do_without() {
     let tld = std::fs::read(tdf_tests::bin("tld")).unwrap();
     let (needed, interpreter) = needed(&tld);
-    if c_compiler_has("libc.a") {
+    // A static C library that holds the threads library itself (glibc 2.34 on: an
+    // empty `libpthread.a`), as `tdf-link/build.rs` asks.
+    let merged_threads = c_compiler_archive("libpthread.a").is_some_and(|n| n <= 1024);
+    if c_compiler_archive("libc.a").is_some() && merged_threads {
         assert!(
             needed.is_empty() && !interpreter,
             "tld is linked dynamically although a static C library is there: {needed:?}, \
@@ -82,7 +87,7 @@ fn tld_starts_without_shared_libraries_it_can_do_without() {
         needed.iter().any(|n| n.starts_with("libc.so")) && interpreter,
         "without a static C library tld is linked dynamically: {needed:?}"
     );
-    if !c_compiler_has("libgcc_eh.a") {
+    if c_compiler_archive("libgcc_eh.a").is_none() {
         eprintln!("no libgcc_eh.a here: tld loads libgcc_s, as build.rs chose");
         return;
     }
