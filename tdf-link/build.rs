@@ -24,7 +24,9 @@
 //!   the C compiler knows `libgcc_eh.a`).
 //!
 //! Nothing of this is done when cross-compiling (the C compiler asked is the host's) or
-//! when the build already links statically (`+crt-static`).
+//! when the build already links statically (`+crt-static`). `TDF_DYNAMIC_TLD=1` at
+//! build time keeps `tld` dynamic (with the two points above), for valgrind's heap
+//! tools, which find `malloc` only in a shared C library.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,6 +42,7 @@ const MERGED_THREADS_STUB: u64 = 1024;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CC");
+    println!("cargo:rerun-if-env-changed=TDF_DYNAMIC_TLD");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     if os != "linux" || env != "gnu" {
@@ -61,7 +64,10 @@ fn main() {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    if let Some(scripts) = static_scripts(&out) {
+    // Valgrind's heap tools (memcheck, massif) find `malloc` in a shared C library
+    // only: `TDF_DYNAMIC_TLD=1 cargo build` links `tld` dynamically for them.
+    let dynamic = std::env::var_os("TDF_DYNAMIC_TLD").is_some_and(|v| !v.is_empty() && v != "0");
+    if let Some(scripts) = (!dynamic).then(|| static_scripts(&out)).flatten() {
         if scripts
             .iter()
             .all(|(name, text)| std::fs::write(dir.join(name), text).is_ok())
