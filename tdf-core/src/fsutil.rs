@@ -827,6 +827,11 @@ impl StagingDir {
         Ok(Some(staging))
     }
 
+    /// The directory it becomes.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
     /// The temporary directory, to build in.
     pub fn path(&self) -> &Path {
         self.temp

@@ -85,13 +85,6 @@ fn create_dir(path: &Path) -> io::Result<()> {
     b.create(path)
 }
 
-/// A target directory built under a temporary name: the first directory of its path that
-/// did not exist (`top`), renamed into place when every member is written.
-struct Staged {
-    dir: StagingDir,
-    top: PathBuf,
-}
-
 /// Writes `data` to a new file at `path` (nothing may be there).
 fn write_new(path: &Path, data: &[u8]) -> Result<(), WriteError> {
     let mut f = fs::OpenOptions::new()
@@ -113,14 +106,15 @@ enum DirError {
 /// Writes members below one target directory, never outside it.
 struct Extractor<'o> {
     /// The directory the members are written below: the target directory as given
-    /// (`.` by default), or where it is built ([`Staged`]).
+    /// (`.` by default), or where it is built (`staged`).
     base: PathBuf,
     /// The target directory as given, for messages.
     shown_base: PathBuf,
     /// `base` with every symbolic link resolved.
     canonical_base: PathBuf,
-    /// The target directory being built under a temporary name, if it is.
-    staged: Option<Staged>,
+    /// The first directory of the target's path that did not exist, being built under
+    /// a temporary name (renamed into place when every member is written), if it is.
+    staged: Option<StagingDir>,
     /// Relative directories already checked (or created) inside the target.
     ready: HashSet<Vec<u8>>,
     /// The directories this run created, in order (removed again if the run fails).
@@ -269,8 +263,8 @@ impl Extractor<'_> {
         }
         if failed.is_none() {
             if let Some(staged) = self.staged.take() {
-                if let Err(e) = staged.dir.commit() {
-                    let top = staged.top.display().to_string();
+                let top = staged.target().display().to_string();
+                if let Err(e) = staged.commit() {
                     failed = Some(Kind::cannot_create_directory(top, io_reason(&e)).into());
                 }
             }
@@ -511,10 +505,7 @@ pub(crate) fn extract(library: &str, opts: &ExtractOptions, rep: &mut Reporter) 
         if let (true, Ok(Some(dir))) = (plain, StagingDir::create(top)) {
             let below = base.strip_prefix(top).unwrap_or(Path::new(""));
             write_base = dir.path().join(below);
-            staged = Some(Staged {
-                dir,
-                top: top.clone(),
-            });
+            staged = Some(dir);
         }
     }
     if !missing.is_empty() {
