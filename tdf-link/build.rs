@@ -3,8 +3,9 @@
 //!
 //! * **Statically**, when the C compiler that links has a static C library: no dynamic
 //!   loader runs at start, no shared library is found, mapped and relocated (the small
-//!   link `tcc` runs: 90 page faults against 113, 0.93 against 1.08 ms of CPU,
-//!   `perf stat -r 300`). Cargo cannot give `-C target-feature=+crt-static` to one
+//!   link `tcc` runs: 90 page faults against 113 and TenDRA's `tld` 97, 0.93 against
+//!   1.08 ms of CPU, `perf stat -r 300`; medians 1.79 ms static, 2.06 ms dynamic and
+//!   2.11 ms for TenDRA's `tld`, alternating in one `paired 500` run). Cargo cannot give `-C target-feature=+crt-static` to one
 //!   binary of a workspace whose build runs procedural macros (the flag then reaches
 //!   them too, and they cannot be built so), and `-static` alone is not enough: the
 //!   standard library names its C libraries (`-lc`, `-lm`, `-lgcc_s`, ...) after a
@@ -67,7 +68,11 @@ fn main() {
     // Valgrind's heap tools (memcheck, massif) find `malloc` in a shared C library
     // only: `TDF_DYNAMIC_TLD=1 cargo build` links `tld` dynamically for them.
     let dynamic = std::env::var_os("TDF_DYNAMIC_TLD").is_some_and(|v| !v.is_empty() && v != "0");
-    if let Some(scripts) = (!dynamic).then(|| static_scripts(&out)).flatten() {
+    let eh = archive("gcc_eh");
+    if let Some(scripts) = (!dynamic)
+        .then(|| static_scripts(&out, eh.clone()?))
+        .flatten()
+    {
         if scripts
             .iter()
             .all(|(name, text)| std::fs::write(dir.join(name), text).is_ok())
@@ -77,7 +82,7 @@ fn main() {
             return;
         }
     }
-    if let Some(eh) = archive("gcc_eh") {
+    if let Some(eh) = eh {
         if let Some(script) = script("INPUT", &[eh]) {
             if std::fs::write(dir.join("libgcc_s.a"), script).is_ok() {
                 println!("cargo:rustc-link-arg-bin=tld=-L{}", dir.display());
@@ -87,8 +92,9 @@ fn main() {
 }
 
 /// The linker scripts of a static link (file name, text), when the C compiler has every
-/// archive they name and links an empty C program with `-static`.
-fn static_scripts(out: &Path) -> Option<Vec<(String, String)>> {
+/// archive they name and links an empty C program with `-static`. `eh` is the
+/// unwinder's archive (`libgcc_eh.a`).
+fn static_scripts(out: &Path, eh: PathBuf) -> Option<Vec<(String, String)>> {
     // Before glibc 2.34 the threads library was a library of its own, and a static one
     // needs more than a name to link right: only a C library that holds it (and keeps
     // an empty `libpthread.a` for old makefiles) is linked statically.
@@ -98,13 +104,12 @@ fn static_scripts(out: &Path) -> Option<Vec<(String, String)>> {
     }
     let c = archive("c")?;
     let gcc = archive("gcc")?;
-    let eh = archive("gcc_eh")?;
     let mut scripts = vec![("libc.a".to_owned(), script("GROUP", &[c, gcc, eh.clone()])?)];
     for name in STANDARD_LIBRARIES {
-        let path = if name == "gcc_s" {
-            eh.clone()
-        } else {
-            archive(name)?
+        let path = match name {
+            "gcc_s" => eh.clone(),
+            "pthread" => threads.clone(),
+            _ => archive(name)?,
         };
         scripts.push((format!("lib{name}.a"), script("INPUT", &[path])?));
     }
