@@ -1,8 +1,9 @@
-//! How `tld` is linked, which decides what every start of it costs (DESIGN.md,
-//! "Performance", start-up of the small link): on Linux with glibc it is a static
-//! executable whenever the C compiler has a static C library (`libc.a`, glibc 2.34 on),
-//! and otherwise the standard library's unwinder is linked in, not loaded from
-//! `libgcc_s.so.1`, whenever the C compiler knows `libgcc_eh.a` (`tdf-link/build.rs`).
+//! How the tools are linked, which decides what every start of them costs (DESIGN.md,
+//! "Performance", start-up of the small link): on Linux with glibc `tld`, `tlib` and
+//! `tshow` are static executables whenever the C compiler has a static C library
+//! (`libc.a`, glibc 2.34 on), and otherwise the standard library's unwinder is linked
+//! in, not loaded from `libgcc_s.so.1`, whenever the C compiler knows `libgcc_eh.a`
+//! (`tdf-core/link/static_exe.rs`, included by each tool's `build.rs`).
 //! A change in how the standard library names its C libraries would silently bring the
 //! shared ones back; this test reads the binary's program headers and dynamic section
 //! and says so.
@@ -69,32 +70,35 @@ fn c_compiler_archive(name: &str) -> Option<u64> {
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[test]
-fn tld_starts_without_shared_libraries_it_can_do_without() {
-    let tld = std::fs::read(tdf_tests::bin("tld")).unwrap();
-    let (needed, interpreter) = needed(&tld);
+fn tools_start_without_shared_libraries_they_can_do_without() {
     // A static C library that holds the threads library itself (glibc 2.34 on: an
-    // empty `libpthread.a`), as `tdf-link/build.rs` asks.
+    // empty `libpthread.a`), as `tdf-core/link/static_exe.rs` asks.
     let merged_threads = c_compiler_archive("libpthread.a").is_some_and(|n| n <= 1024);
     // Built dynamically on purpose (for valgrind's heap tools).
-    let dynamic = std::env::var_os("TDF_DYNAMIC_TLD").is_some_and(|v| !v.is_empty() && v != "0");
-    if c_compiler_archive("libc.a").is_some() && merged_threads && !dynamic {
+    let dynamic = std::env::var_os("TDF_DYNAMIC_TOOLS").is_some_and(|v| !v.is_empty() && v != "0");
+    let static_libc = c_compiler_archive("libc.a").is_some() && merged_threads && !dynamic;
+    let eh = c_compiler_archive("libgcc_eh.a").is_some();
+    for tool in ["tld", "tlib", "tshow"] {
+        let (needed, interpreter) = needed(&std::fs::read(tdf_tests::bin(tool)).unwrap());
+        if static_libc {
+            assert!(
+                needed.is_empty() && !interpreter,
+                "{tool} is linked dynamically although a static C library is there: \
+                 {needed:?}, dynamic loader asked for: {interpreter}"
+            );
+            continue;
+        }
         assert!(
-            needed.is_empty() && !interpreter,
-            "tld is linked dynamically although a static C library is there: {needed:?}, \
-             dynamic loader asked for: {interpreter}"
+            needed.iter().any(|n| n.starts_with("libc.so")) && interpreter,
+            "without a static C library {tool} is linked dynamically: {needed:?}"
         );
-        return;
+        if !eh {
+            eprintln!("no libgcc_eh.a here: {tool} loads libgcc_s, as its build.rs chose");
+            continue;
+        }
+        assert!(
+            !needed.iter().any(|n| n.starts_with("libgcc_s")),
+            "{tool} loads the unwinder at every start: {needed:?}"
+        );
     }
-    assert!(
-        needed.iter().any(|n| n.starts_with("libc.so")) && interpreter,
-        "without a static C library tld is linked dynamically: {needed:?}"
-    );
-    if c_compiler_archive("libgcc_eh.a").is_none() {
-        eprintln!("no libgcc_eh.a here: tld loads libgcc_s, as build.rs chose");
-        return;
-    }
-    assert!(
-        !needed.iter().any(|n| n.starts_with("libgcc_s")),
-        "tld loads the unwinder at every start: {needed:?}"
-    );
 }

@@ -1,0 +1,9 @@
+//! How `tlib` is linked: statically on Linux with glibc whenever the C compiler can,
+//! for a start-up without the dynamic loader. The rules, shared by the three tools,
+//! are in `tdf-core/link/static_exe.rs`.
+
+include!("../tdf-core/link/static_exe.rs");
+
+fn main() {
+    link_tool("tlib");
+}
