@@ -172,7 +172,7 @@ impl Out<'_> {
 
     /// Appends one row of aligned columns: `indent`, then the cells separated by two
     /// spaces, each padded to its column's width in characters (on the left for
-    /// right-aligned columns), without trailing blanks.
+    /// right-aligned columns), without spaces at the end.
     fn row(&mut self, indent: &str, cells: &[Cell<'_>]) -> io::Result<()> {
         const SPACES: &str = "                                                                ";
         let pad = |text: &mut String, mut n: usize| {
@@ -184,6 +184,7 @@ impl Out<'_> {
         };
         let start = self.text.len();
         self.text.push_str(indent);
+        let last = cells.len().saturating_sub(1);
         for (i, &(cell, cell_width, width, right)) in cells.iter().enumerate() {
             if i > 0 {
                 self.text.push_str("  ");
@@ -194,11 +195,19 @@ impl Out<'_> {
                 self.text.push_str(cell);
             } else {
                 self.text.push_str(cell);
-                pad(&mut self.text, n);
+                // The last cell is not padded: its blanks would be cut below.
+                if i < last {
+                    pad(&mut self.text, n);
+                }
             }
         }
-        let kept = self.text[start..].trim_end().len();
-        self.text.truncate(start + kept);
+        // Spaces at the end (after an empty last cell, or one ending in spaces) are cut;
+        // a row that ends otherwise is not searched for them. Other white space is part
+        // of a name, and kept.
+        if self.text.ends_with(' ') {
+            let kept = self.text[start..].trim_end_matches(' ').len();
+            self.text.truncate(start + kept);
+        }
         self.text.push('\n');
         self.maybe_flush()
     }

@@ -106,6 +106,33 @@ fn text_listing() {
     assert_eq!(lines[9], "    c           {MULT, DECD}        abs.j");
 }
 
+/// Rows end without spaces, also where the last cell is empty or ends in spaces (the
+/// last column is not padded, and only such rows are trimmed); a name's other white
+/// space is kept.
+#[test]
+fn text_listing_rows_end_without_spaces() {
+    let body = capsule(&[("x", 7)]);
+    let n = body.len();
+    let lib = raw_library(&[
+        ("long-name.j", body.clone()),
+        ("end ", body.clone()),
+        ("", body.clone()),
+        ("s\u{a0}", body),
+    ]);
+    let (out, _) = listing(&lib, &opts(ListFormat::Text, "s"));
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            format!("  {n}  long-name.j"),
+            format!("  {n}  end"),
+            format!("  {n}"),
+            format!("  {n}  s\u{a0}"),
+        ],
+        "{out:?}"
+    );
+}
+
 #[test]
 fn json_listing_has_every_field() {
     let (out, _) = listing(&math(), &opts(ListFormat::Json, ""));
