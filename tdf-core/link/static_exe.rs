@@ -1,7 +1,9 @@
 // How the three tools (`tld`, `tlib`, `tshow`) are linked on Linux with glibc. Each
-// tool's `build.rs` includes this file and calls `link_tool` with its binary's name;
-// the reasons and measurements are in DESIGN.md, "Performance" (start-up of the small
-// link). This is build code, not part of the `tdf-core` library.
+// tool's `build.rs` includes this file (through a symbolic link, `build/static_exe.rs`
+// in its package: `cargo package` copies the file it leads to) and calls `link_tool`
+// with its binary's name; the reasons and measurements are in DESIGN.md,
+// "Performance" (start-up of the small link). This is build code, not part of the
+// `tdf-core` library.
 //
 // * **Statically**, when the C compiler that links has a static C library: no dynamic
 //   loader runs at start, no shared library is found, mapped and relocated (tcc's small
@@ -47,7 +49,7 @@ const MERGED_THREADS_STUB: u64 = 1024;
 /// this file) and tells Cargo.
 fn link_tool(bin: &str) {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=../tdf-core/link/static_exe.rs");
+    println!("cargo:rerun-if-changed=build/static_exe.rs");
     println!("cargo:rerun-if-env-changed=CC");
     println!("cargo:rerun-if-env-changed=TDF_DYNAMIC_TOOLS");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();

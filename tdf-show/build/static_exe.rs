@@ -1,0 +1,1 @@
+../../tdf-core/link/static_exe.rs
