@@ -297,11 +297,7 @@ fn gen_docs(name: &str) -> PathBuf {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    tdf_tests::assert_success(&run);
     out
 }
 

@@ -474,14 +474,11 @@ fn extraction_into_a_new_directory() {
             .collect()
     };
     assert!(temporaries().is_empty(), "{:?}", temporaries());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
-        fs::create_dir(d.join("plain")).unwrap();
-        assert_eq!(mode(&d.join("new")), mode(&d.join("plain")));
-        assert_eq!(mode(&d.join("new/out")), mode(&d.join("plain")));
-    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    fs::create_dir(d.join("plain")).unwrap();
+    assert_eq!(mode(&d.join("new")), mode(&d.join("plain")));
+    assert_eq!(mode(&d.join("new/out")), mode(&d.join("plain")));
 
     // A member over the size limit after one written: nothing of the run stays.
     let lib = fixtures::library(&[("small.j", &main_j()), ("deeper/big.j", &big_j())]);
