@@ -48,7 +48,7 @@ pub struct NameEntry {
     /// Hidden names become capsule-private in the output (§5.8).
     pub hidden: bool,
     /// The defining capsule, as an index into the owner's capsule list.
-    pub def: Option<u32>,
+    pub def: Option<Def>,
 }
 
 /// The library's data of a name: the usage merged over the library indices, and the
@@ -56,10 +56,32 @@ pub struct NameEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LibEntry {
     pub usage: Usage,
-    pub def: Option<u32>,
+    pub def: Option<Def>,
     /// The flags of the [`Name`] this belongs to (both sides'): here, where the entry
-    /// has room for them, a name takes 56 bytes instead of 64.
+    /// has room for them, a name takes 48 bytes instead of 56.
     flags: u8,
+}
+
+/// A defining capsule: an index into the owner's list of capsules, stored as the index
+/// plus one, so that an `Option<Def>` takes 4 bytes where an `Option<u32>` takes 8. With
+/// the entries' other fields a name takes 48 bytes instead of 56: 4.8 MB less for the
+/// 600,000 names of a 200,000-capsule link, whose peak memory is near its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Def(std::num::NonZeroU32);
+
+impl Def {
+    /// Capsule `index` (below `u32::MAX`: a run holds fewer capsules than that, each
+    /// taking some bytes of memory; the largest index saturates instead of wrapping).
+    #[inline]
+    pub fn new(index: u32) -> Def {
+        Def(std::num::NonZeroU32::MIN.saturating_add(index))
+    }
+
+    /// The capsule's index.
+    #[inline]
+    pub fn get(self) -> u32 {
+        self.0.get() - 1
+    }
 }
 
 /// A second rename of the same name in one shape.
@@ -1344,11 +1366,20 @@ impl IndexTable<'_> {
 mod tests {
     /// A name's size is most of the linker's memory beside the inputs (600,000 names
     /// for 200,000 capsules): its flags live in the library entry's padding, its hash
-    /// only in its slot.
+    /// only in its slot, its defining capsules in 4 bytes each ([`Def`]).
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_name_takes_56_bytes() {
-        assert_eq!(std::mem::size_of::<super::Name<'_>>(), 56);
+    fn a_name_takes_48_bytes() {
+        assert_eq!(std::mem::size_of::<super::Name<'_>>(), 48);
+        assert_eq!(std::mem::size_of::<Option<super::Def>>(), 4);
+    }
+
+    #[test]
+    fn a_def_gives_back_its_index() {
+        for i in [0, 1, 7, 1 << 20, u32::MAX - 1] {
+            assert_eq!(Def::new(i).get(), i);
+        }
+        assert_ne!(Def::new(0), Def::new(1));
     }
 
     use super::*;
@@ -1381,8 +1412,11 @@ mod tests {
         assert!(created);
         assert_eq!(l, c);
         assert_eq!(t.library_key(ls, l), &s("c"));
-        t.library_entry_mut(ls, l).def = Some(7);
-        assert_eq!(t.library_of(ps, c).and_then(|e| e.def), Some(7));
+        t.library_entry_mut(ls, l).def = Some(Def::new(7));
+        assert_eq!(
+            t.library_of(ps, c).and_then(|e| e.def).map(Def::get),
+            Some(7)
+        );
     }
 
     #[test]

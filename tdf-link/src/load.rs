@@ -24,6 +24,7 @@ use tdf_core::capsule::{FlatCapsule, Link, ReadOptions};
 use tdf_core::in_file;
 use tdf_core::input::InputBytes;
 use tdf_core::linkinfo::{merge_usage, Merge};
+use tdf_core::tables::Def;
 use tdf_core::Usage;
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -173,7 +174,7 @@ fn load_flat<'a>(
             l.map.set(si, e.id, entry.id);
             let out_id = entry.id;
             let before = entry.usage;
-            let merged = merge_usage(&mut entry.usage, &mut entry.def, e.usage, cap_idx);
+            let merged = merge_usage(&mut entry.usage, &mut entry.def, e.usage, Def::new(cap_idx));
             if !created && entry.usage != before {
                 // A name whose usage changed is examined again by the resolution phase
                 // (a new name joined the pending list when it was created).
@@ -181,7 +182,7 @@ fn load_flat<'a>(
             }
             if let Merge::MultiplyDefined(prev) = merged {
                 let previous = prev
-                    .and_then(|p| l.capsules.get(p as usize))
+                    .and_then(|p| l.capsules.get(p.get() as usize))
                     .map(|c| l.capsule_text(c))
                     .unwrap_or_else(|| "an earlier capsule".into());
                 let key = l.tables.program_key(ps, n).to_text();
@@ -330,7 +331,7 @@ fn report_clashes_before_rejection(
             }
             let previous = entry
                 .def
-                .and_then(|p| l.capsules.get(p as usize))
+                .and_then(|p| l.capsules.get(p.get() as usize))
                 .map(|c| l.capsule_text(c))
                 .unwrap_or_else(|| "an earlier capsule".into());
             rep.report(

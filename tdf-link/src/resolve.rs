@@ -172,7 +172,7 @@ fn needs(l: &Linker<'_>, shape: usize, n: usize) -> Option<usize> {
     }
     // The library's entry of the same name (one name on both sides, renames alike).
     let e = l.tables.library_of(shape, n)?;
-    let c = e.def? as usize;
+    let c = e.def?.get() as usize;
     let wanted = !usage.contains(Usage::MULT) || e.usage.contains(Usage::DEFD);
     (wanted && !l.lib_capsules[c].loaded).then_some(c)
 }

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use tdf_core::input::{self, InputBytes};
 use tdf_core::linkinfo::{merge_usage, Merge};
+use tdf_core::tables::Def;
 use tdf_core::{in_file, Library};
 use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 
@@ -193,10 +194,10 @@ pub fn merge<'a>(
                 let this = base + e.capsule;
                 let entry = l.tables.library_entry_mut(ls, n);
                 if let Merge::MultiplyDefined(prev) =
-                    merge_usage(&mut entry.usage, &mut entry.def, e.usage, this)
+                    merge_usage(&mut entry.usage, &mut entry.def, e.usage, Def::new(this))
                 {
                     let previous = prev
-                        .map(|p| l.capsule_text(&CapsuleName::Member(p)))
+                        .map(|p| l.capsule_text(&CapsuleName::Member(p.get())))
                         .unwrap_or_else(|| "an earlier library".into());
                     // The name of the index entry at that byte (before renaming).
                     let name = indexed.to_text();
