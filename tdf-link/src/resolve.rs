@@ -36,7 +36,7 @@ use tdf_errors::{Diagnostic, Kind, LimitReached, Reporter};
 use tdf_core::Usage;
 
 use crate::load::load_capsule;
-use crate::state::{shape_text, CapsuleName, Linker};
+use crate::state::{shape_text, CapsuleName, LibCapsule, Linker};
 use crate::trace::shape_name;
 
 /// What the rounds know about one program name.
@@ -76,7 +76,10 @@ impl Marks {
 pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result<(), LimitReached> {
     let mut marks = Marks::default();
     // The capsules a round needs, each once, and the round in which each library capsule
-    // was last found needed.
+    // was found needed (0: none yet). A capsule is loaded in the round that needs it, so
+    // one found needed in an earlier round is loaded: this dense vector answers that
+    // (4 bytes a capsule, in the cache) where the capsule's record would be fetched
+    // from memory for each name examined.
     let mut needed: Vec<u32> = Vec::new();
     let mut needed_in: Vec<u32> = vec![0; l.lib_capsules.len()];
     // With observers: every (library capsule, program shape, name) that needed a load.
@@ -100,6 +103,9 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
                 let Some(c) = needs(l, shape, n as usize) else {
                     continue;
                 };
+                if needed_in[c] != 0 && needed_in[c] != round {
+                    continue; // loaded in an earlier round
+                }
                 // Every capsule needed in a round is loaded in it.
                 mark.loaded_for = true;
                 if needed_in[c] != round {
@@ -128,9 +134,14 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
         }
         let mut w = 0;
         for (i, &c) in needed.iter().enumerate() {
-            // The next capsule's first bytes are fetched while this one loads.
+            // The next capsule's first bytes are fetched while this one loads, and the
+            // record of the one after it (which says where its bytes are).
             if let Some(&next) = needed.get(i + 1) {
                 tdf_core::bits::prefetch_bytes(l.lib_capsules[next as usize].data, 4);
+            }
+            if let Some(&after) = needed.get(i + 2) {
+                let record: *const LibCapsule<'_> = &l.lib_capsules[after as usize];
+                tdf_core::bits::prefetch(record.cast());
             }
             let name = CapsuleName::Member(c);
             while w < why.len() && why[w].0 == c {
@@ -138,7 +149,6 @@ pub fn run(l: &mut Linker<'_>, warn_missing: bool, rep: &mut Reporter) -> Result
                 observe_load(l, shape as usize, n as usize, &name);
                 w += 1;
             }
-            l.lib_capsules[c as usize].loaded = true;
             let data = l.lib_capsules[c as usize].data;
             load_capsule(l, data, name, rep)?;
         }
@@ -164,7 +174,8 @@ fn sort_by_program_order(l: &Linker<'_>, why: &mut [(u32, u32, u32)]) {
     why.sort_unstable_by_key(|&(c, shape, n)| (c, shape, place[shape as usize][n as usize]));
 }
 
-/// The library capsule name `n` of program shape `shape` needs now, if any.
+/// The library capsule name `n` of program shape `shape` needs, if any, unless it was
+/// loaded already (which the caller knows).
 fn needs(l: &Linker<'_>, shape: usize, n: usize) -> Option<usize> {
     let usage = l.tables.program_entry(shape, n).usage;
     if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
@@ -174,7 +185,7 @@ fn needs(l: &Linker<'_>, shape: usize, n: usize) -> Option<usize> {
     let e = l.tables.library_of(shape, n)?;
     let c = e.def?.get() as usize;
     let wanted = !usage.contains(Usage::MULT) || e.usage.contains(Usage::DEFD);
-    (wanted && !l.lib_capsules[c].loaded).then_some(c)
+    wanted.then_some(c)
 }
 
 /// After the fixpoint: every name used without a unique definition, for which no library

@@ -177,7 +177,6 @@ pub fn merge<'a>(
                 library: library_no,
                 name: m.name,
                 data: &data[start..start + m.data.len()],
-                loaded: false,
             });
         }
         for shape in library.index {

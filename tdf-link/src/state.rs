@@ -40,8 +40,6 @@ pub struct LibCapsule<'a> {
     pub name: Cow<'a, [u8]>,
     /// The complete capsule file, inside the library's buffer.
     pub data: &'a [u8],
-    /// Loaded into the link already.
-    pub loaded: bool,
 }
 
 /// The state of one link: the tables of §5.1.
