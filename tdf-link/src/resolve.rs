@@ -174,8 +174,8 @@ fn sort_by_program_order(l: &Linker<'_>, why: &mut [(u32, u32, u32)]) {
     why.sort_unstable_by_key(|&(c, shape, n)| (c, shape, place[shape as usize][n as usize]));
 }
 
-/// The library capsule name `n` of program shape `shape` needs, if any, unless it was
-/// loaded already (which the caller knows).
+/// The library capsule that name `n` of program shape `shape` needs, if any, whether
+/// or not it is loaded already (the caller skips one loaded in an earlier round).
 fn needs(l: &Linker<'_>, shape: usize, n: usize) -> Option<usize> {
     let usage = l.tables.program_entry(shape, n).usage;
     if usage.contains(Usage::DEFD) || !usage.contains(Usage::USED) {
